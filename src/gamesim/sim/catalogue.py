@@ -1,0 +1,173 @@
+"""A catalogue of canonical games, with their sources.
+
+Each function returns a fresh :class:`~gamesim.sim.games.NormalFormGame`.  The games
+double as test fixtures: their equilibria are known in closed form.
+
+References
+----------
+.. [notes] "Game theory course notes", ``shared/seeds/game-theory-course-notes.md``.
+.. [T23] C. Treutlein, "Modeling evidential cooperation in large worlds", 2023,
+   ``shared/seeds/modeling-ecl-treutlein.md``.
+.. [S64] L. S. Shapley, "Some topics in two-person games", in *Advances in Game
+   Theory*, Annals of Mathematics Studies 52, 1964.
+.. [A84] R. Axelrod, *The Evolution of Cooperation*, 1984.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .games import NormalFormGame
+
+__all__ = [
+    "prisoners_dilemma", "matching_pennies", "battle_of_the_sexes", "sidewalk",
+    "chicken", "stag_hunt", "rock_paper_scissors", "shapley_game", "folk_theorem_game",
+    "treutlein_example_60", "treutlein_example_7", "CATALOGUE",
+]
+
+
+def prisoners_dilemma(R: float = 3, S: float = 0, T: float = 5, P: float = 1) -> NormalFormGame:
+    """Prisoner's dilemma with reward R, sucker S, temptation T and punishment P.
+
+    Axelrod's tournament values are the default [A84]_.  Requires ``T > R > P > S``;
+    the repeated-game condition ``2R > T + S`` is not enforced (it only matters for
+    whether alternating beats mutual cooperation).
+
+    Examples
+    --------
+    >>> g = prisoners_dilemma()
+    >>> g.payoffs[:, 0, 1]          # (C, D): the cooperator is the sucker
+    array([0., 5.])
+    """
+    if not T > R > P > S:
+        raise ValueError(f"prisoners_dilemma: need T > R > P > S, got T={T}, R={R}, P={P}, S={S}")
+    A = np.array([[R, S], [T, P]], dtype=float)
+    return NormalFormGame.symmetric(A, actions=["C", "D"], name=f"Prisoner's dilemma (R={R:g}, S={S:g}, T={T:g}, P={P:g})")
+
+
+def matching_pennies() -> NormalFormGame:
+    """Matching pennies [notes]_: the row player wins 1 on a match, the column player on a mismatch.
+
+    Unique Nash equilibrium: both mix (1/2, 1/2); value 0.
+    """
+    A = np.array([[1, -1], [-1, 1]], dtype=float)
+    return NormalFormGame.zero_sum(A, actions=["H", "T"], name="Matching pennies")
+
+
+def battle_of_the_sexes(a: float = 2, b: float = 1) -> NormalFormGame:
+    """Battle of the sexes [notes]_: (B,B) pays (a, b), (F,F) pays (b, a), a mismatch 0.
+
+    Nash equilibria: (B, B), (F, F) and the mixed one where the row player plays B
+    with probability a / (a + b).
+    """
+    if not a > b > 0:
+        raise ValueError(f"battle_of_the_sexes: need a > b > 0, got a={a}, b={b}")
+    A = np.array([[a, 0], [0, b]], dtype=float)
+    B = np.array([[b, 0], [0, a]], dtype=float)
+    return NormalFormGame.from_bimatrix(A, B, actions=["B", "F"], name="Battle of the sexes")
+
+
+def sidewalk() -> NormalFormGame:
+    """The sidewalk coordination game [notes]_: both Left or both Right pays (1, 1)."""
+    A = np.eye(2)
+    return NormalFormGame.symmetric(A, actions=["Left", "Right"], name="Sidewalk")
+
+
+def chicken(win: float = 7, tie: float = 6, lose: float = 2, crash: float = 0) -> NormalFormGame:
+    """Chicken (hawk-dove) with the payoffs of Aumann's correlated-equilibrium example.
+
+    Actions: Dare (D) and Chicken (C).  (C, C) pays ``tie``; daring against a chicken
+    pays ``win`` to the darer and ``lose`` to the chicken; (D, D) pays ``crash``.
+    With the defaults (7, 6, 2, 0) the mixed equilibrium plays Dare with probability
+    1/3 and pays 14/3 each, while Aumann's correlated equilibrium, 1/3 on each of
+    (C, C), (C, D) and (D, C), pays 5 each [Aumann 1974, "Subjectivity and correlation
+    in randomized strategies", J. Math. Econ. 1].
+    """
+    if not win > tie > lose > crash:
+        raise ValueError("chicken: need win > tie > lose > crash")
+    A = np.array([[crash, win], [lose, tie]], dtype=float)
+    return NormalFormGame.symmetric(A, actions=["Dare", "Chicken"], name="Chicken")
+
+
+def stag_hunt(stag: float = 4, hare: float = 3, alone: float = 0, hare_vs_stag: float | None = None) -> NormalFormGame:
+    """Stag hunt (Rousseau; Skyrms 2004): hunting stag together pays ``stag``; hare is safe.
+
+    (Stag, Stag) and (Hare, Hare) are strict equilibria; Stag is payoff dominant,
+    Hare risk dominant with the defaults.
+    """
+    hvs = hare if hare_vs_stag is None else hare_vs_stag
+    if not stag > hare > alone:
+        raise ValueError("stag_hunt: need stag > hare > alone")
+    A = np.array([[stag, alone], [hvs, hare]], dtype=float)
+    return NormalFormGame.symmetric(A, actions=["Stag", "Hare"], name="Stag hunt")
+
+
+def rock_paper_scissors() -> NormalFormGame:
+    """Rock-paper-scissors: zero-sum, win 1, lose -1; unique equilibrium uniform."""
+    A = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], dtype=float)
+    return NormalFormGame.zero_sum(A, actions=["Rock", "Paper", "Scissors"], name="Rock-paper-scissors")
+
+
+def shapley_game() -> NormalFormGame:
+    """Shapley's 3x3 game [S64]_, on which fictitious play cycles without converging.
+
+    Row payoffs ``A = [[1,0,0],[0,1,0],[0,0,1]]``, column payoffs
+    ``B = [[0,1,0],[0,0,1],[1,0,0]]``; the unique Nash equilibrium is uniform mixing
+    by both players, yet fictitious play from a pure start follows a cycle whose
+    phases grow geometrically.
+    """
+    A = np.eye(3)
+    B = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]], dtype=float)
+    return NormalFormGame.from_bimatrix(A, B, actions=["a", "b", "c"], name="Shapley's game")
+
+
+def folk_theorem_game() -> NormalFormGame:
+    """The notes' folk-theorem example [notes]_: (2,0) (0,0) / (0,0) (0,2).
+
+    (1, 1) is feasible and enforceable; (2, 2) is not feasible.
+    """
+    A = np.array([[2, 0], [0, 0]], dtype=float)
+    B = np.array([[0, 0], [0, 2]], dtype=float)
+    return NormalFormGame.from_bimatrix(A, B, name="Folk theorem example")
+
+
+def treutlein_example_60() -> NormalFormGame:
+    """Treutlein's Example 60 (Table 6a) [T23]_: rows b1, b2 (player 1), columns a1, a2, a3 (player 2).
+
+    Nash equilibrium (b2, a2) pays (3, 3); the threat point is (b2, a3) = (-3, 2);
+    the NBS from the threat point is (2.5, 4.75) in the game's payoffs.
+    """
+    A = np.array([[4, 2, -4], [5, 3, -3]], dtype=float)
+    B = np.array([[4, 5, 2], [2, 3, 2]], dtype=float)
+    return NormalFormGame.from_bimatrix(A, B, actions=[["b1", "b2"], ["a1", "a2", "a3"]],
+                                        name="Treutlein example 60")
+
+
+def treutlein_example_7() -> NormalFormGame:
+    """Treutlein's Example 7 (Tables 1-2) [T23]_: variance normalization picks a dominated outcome.
+
+    Rows a1, b1 (player 1), columns a2, b2 (player 2); utilities are additively
+    separable.  (a1, a2) = (0, 0) is dominant; normalizing by the variance under the
+    uniform distribution over outcomes selects (b1, a2), which gives player 1
+    utility -1.
+    """
+    A = np.array([[0, -3], [-1, -4]], dtype=float)
+    B = np.array([[0, -1], [3, 2]], dtype=float)
+    return NormalFormGame.from_bimatrix(A, B, actions=[["a1", "b1"], ["a2", "b2"]],
+                                        name="Treutlein example 7")
+
+
+CATALOGUE = {
+    "prisoners_dilemma": prisoners_dilemma,
+    "matching_pennies": matching_pennies,
+    "battle_of_the_sexes": battle_of_the_sexes,
+    "sidewalk": sidewalk,
+    "chicken": chicken,
+    "stag_hunt": stag_hunt,
+    "rock_paper_scissors": rock_paper_scissors,
+    "shapley_game": shapley_game,
+    "folk_theorem_game": folk_theorem_game,
+    "treutlein_example_60": treutlein_example_60,
+    "treutlein_example_7": treutlein_example_7,
+}
+"""Name -> constructor, for scenario options such as ``--set game=chicken``."""
