@@ -1,0 +1,1 @@
+"""Analysis: equilibria, repeated-game thresholds, convergence metrics and plots."""

@@ -1,0 +1,173 @@
+"""The outcome of an :class:`~gamesim.sim.environment.Environment` run, as data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["SimulationResult"]
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Scores, pairwise payoffs and per-round series of one simulation run.
+
+    Scores are per *turn* (a turn is one seat in one played round): an agent's
+    ``mean_score`` is its total payoff divided by the number of turns it played,
+    so agents that play different numbers of matches are comparable.
+
+    Attributes
+    ----------
+    agent_names, strategy_names : tuple of str
+        Agents in population order; distinct strategies in first-appearance order.
+    agent_strategy : ndarray of int, shape (n_agents,)
+        Index into ``strategy_names`` for each agent.
+    total_payoff, turns : ndarray, shape (n_agents,)
+    discounted_payoff : ndarray or None
+        ``sum_t discount**t * u_t`` per agent, summed over its matches (t from 0).
+    self_payoff, self_turns : ndarray, shape (n_agents,)
+        The part of ``total_payoff`` / ``turns`` earned against a copy of itself.
+    pairwise_total, pairwise_turns : ndarray, shape (n_agents, n_agents) or None
+        Two-player games: payoff agent ``i`` earned against agent ``j`` and the
+        number of turns it took.
+    series_payoff : ndarray, shape (rounds, n_strategies)
+        Mean payoff per turn of each strategy in each round (NaN if it did not play).
+    series_actions : ndarray, shape (rounds, n_strategies, max_actions)
+        Frequency of each action index among each strategy's turns in each round.
+    rounds_played : int
+    parameters : dict
+        Everything needed to reproduce the run (game name, matching, rounds, noise,
+        continuation, discount, seed, method).
+    """
+
+    agent_names: tuple[str, ...]
+    strategy_names: tuple[str, ...]
+    agent_strategy: np.ndarray
+    total_payoff: np.ndarray
+    turns: np.ndarray
+    discounted_payoff: np.ndarray | None
+    self_payoff: np.ndarray
+    self_turns: np.ndarray
+    pairwise_total: np.ndarray | None
+    pairwise_turns: np.ndarray | None
+    series_payoff: np.ndarray
+    series_actions: np.ndarray
+    action_names: tuple[tuple[str, ...], ...]
+    rounds_played: int
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    # -- derived figures -------------------------------------------------------
+    @property
+    def mean_score(self) -> np.ndarray:
+        """Each agent's mean payoff per turn over all its matches (self-play included)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.total_payoff / self.turns
+
+    @property
+    def mean_score_excluding_self(self) -> np.ndarray:
+        """Mean payoff per turn over matches against other agents only (Axelrod's convention)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (self.total_payoff - self.self_payoff) / (self.turns - self.self_turns)
+
+    def strategy_scores(self, include_self_play: bool = False) -> dict[str, float]:
+        """Mean score per turn of each strategy, averaged over its agents.
+
+        By default a match against a copy of oneself is left out, as the Axelrod
+        library does for its scores; pass ``include_self_play=True`` to count it.
+        """
+        per_agent = self.mean_score if include_self_play else self.mean_score_excluding_self
+        out = {}
+        for k, name in enumerate(self.strategy_names):
+            vals = per_agent[self.agent_strategy == k]
+            out[name] = float(np.nanmean(vals)) if np.any(np.isfinite(vals)) else float("nan")
+        return out
+
+    @property
+    def pairwise_payoff(self) -> np.ndarray | None:
+        """``[i, j]``: agent i's mean payoff per turn against agent j (NaN where they never met)."""
+        if self.pairwise_total is None:
+            return None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.pairwise_total / self.pairwise_turns
+
+    def strategy_pairwise_payoff(self) -> np.ndarray | None:
+        """``[k, l]``: strategy k's mean payoff per turn against strategy l."""
+        if self.pairwise_total is None:
+            return None
+        K = len(self.strategy_names)
+        onehot = np.eye(K)[self.agent_strategy]            # (n_agents, K)
+        tot = onehot.T @ self.pairwise_total @ onehot
+        trn = onehot.T @ self.pairwise_turns @ onehot
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return tot / trn
+
+    def cooperation_series(self, action: int = 0) -> np.ndarray:
+        """Per round and strategy, the frequency of ``action`` (C in the catalogue's PD)."""
+        return self.series_actions[:, :, action]
+
+    def ranking(self, include_self_play: bool = False) -> list[tuple[str, float]]:
+        """Strategies with their mean scores, best first (ties keep population order)."""
+        scores = self.strategy_scores(include_self_play)
+        return sorted(scores.items(), key=lambda kv: -kv[1])
+
+    # -- export ----------------------------------------------------------------
+    def to_frame(self, include_self_play: bool = False):
+        """Per-strategy table, ranked: strategy, agents, mean score per turn, total payoff, turns."""
+        import pandas as pd
+
+        scores = self.strategy_scores(include_self_play)
+        rows = []
+        for k, name in enumerate(self.strategy_names):
+            mask = self.agent_strategy == k
+            rows.append({
+                "strategy": name,
+                "agents": int(mask.sum()),
+                "mean_score": scores[name],
+                "total_payoff": float(self.total_payoff[mask].sum()),
+                "turns": int(self.turns[mask].sum()),
+            })
+        df = pd.DataFrame(rows).sort_values("mean_score", ascending=False, kind="stable")
+        df.insert(0, "rank", np.arange(1, len(df) + 1))
+        return df.reset_index(drop=True)
+
+    def series_frame(self):
+        """Long table of the per-round series: round, strategy, mean_payoff, and one column per action."""
+        import pandas as pd
+
+        T, K, A = self.series_actions.shape
+        names = self.action_names[0] if len(set(self.action_names)) == 1 else tuple(f"action_{a}" for a in range(A))
+        data = {
+            "round": np.repeat(np.arange(T), K),
+            "strategy": np.tile(np.array(self.strategy_names, dtype=object), T),
+            "mean_payoff": self.series_payoff.reshape(-1),
+        }
+        for a in range(A):
+            label = f"freq_{names[a]}" if a < len(names) else f"freq_action_{a}"
+            data[label] = self.series_actions[:, :, a].reshape(-1)
+        return pd.DataFrame(data)
+
+    def save(self, directory: str | Path) -> Path:
+        """Write ``scores.csv``, ``series.csv``, ``arrays.npz`` and ``parameters.json`` to ``directory``."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        self.to_frame().to_csv(out / "scores.csv", index=False)
+        self.series_frame().to_csv(out / "series.csv", index=False)
+        arrays = {
+            "agent_strategy": self.agent_strategy, "total_payoff": self.total_payoff,
+            "turns": self.turns, "self_payoff": self.self_payoff, "self_turns": self.self_turns,
+            "series_payoff": self.series_payoff, "series_actions": self.series_actions,
+        }
+        if self.pairwise_total is not None:
+            arrays["pairwise_total"] = self.pairwise_total
+            arrays["pairwise_turns"] = self.pairwise_turns
+        if self.discounted_payoff is not None:
+            arrays["discounted_payoff"] = self.discounted_payoff
+        np.savez_compressed(out / "arrays.npz", **arrays)
+        meta = {"agent_names": list(self.agent_names), "strategy_names": list(self.strategy_names),
+                "rounds_played": self.rounds_played, "parameters": self.parameters}
+        (out / "parameters.json").write_text(json.dumps(meta, indent=2, default=str))
+        return out
