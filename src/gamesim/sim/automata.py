@@ -77,7 +77,7 @@ class AutomatonBank:
         self.game = game
         self.rng = rng
         self.conventions = conventions
-        automata: list[Automaton] = [s.automaton() for s in strategies]
+        automata: list[Automaton] = [s.compiled_automaton() for s in strategies]
         sizes = np.array([a.n_states for a in automata])
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
         self.n_states = S = int(sizes.sum())

@@ -331,8 +331,9 @@ class Environment:
             self._buffered = 0
 
     def run(self) -> SimulationResult:
-        """Reset, play every round and return the result."""
-        self.reset()
+        """Reset (if anything was played), play every round and return the result."""
+        if self._t > 0 or self._acc_dirty():
+            self.reset()
         if self._product is not None:
             self._run_product()
         else:
@@ -356,6 +357,9 @@ class Environment:
             self._buffered += n
             self._t += n
         self._joint = joint
+
+    def _acc_dirty(self) -> bool:
+        return self._buffered > 0 or bool(self._acc.turns.any())
 
     def result(self) -> SimulationResult:
         """Figures for the rounds played so far."""
@@ -406,6 +410,61 @@ class _Accumulator:
         return pay, acts, agents, w
 
     def add(self, outcomes: np.ndarray, agents: np.ndarray | None, t0: int) -> None:
+        if agents is None:
+            self._add_fixed(outcomes, t0)
+        else:
+            self._add_random(outcomes, agents, t0)
+
+    def _add_fixed(self, outcomes: np.ndarray, t0: int) -> None:
+        # Seats never change: reduce over time first, then scatter the few seat totals.
+        env, N, P = self.env, self.N, self.P
+        T, M = outcomes.shape
+        pay = env._table_T[outcomes].reshape(T, M * P)
+        acts = env._outcome_actions[outcomes].reshape(T, M * P)
+        seat_agent = env._fixed_matches.reshape(-1)
+        onehot = self._seat_onehot()
+        if env.continuation is None:
+            w = None
+            payw = pay
+            wsum = np.full(M * P, float(T))
+            counts = np.broadcast_to(onehot.sum(axis=0), (T, onehot.shape[1]))
+        else:
+            active = (t0 + np.arange(T))[:, None] < env._lengths[None, :]
+            w = np.repeat(active, P, axis=1).astype(float)
+            payw = pay * w
+            wsum = w.sum(axis=0)
+            counts = w @ onehot
+        seat_total = payw.sum(axis=0)
+        self.total += np.bincount(seat_agent, weights=seat_total, minlength=N)
+        self.turns += np.bincount(seat_agent, weights=wsum, minlength=N)
+        if self.discounted is not None:
+            disc = env.discount ** (t0 + np.arange(T, dtype=float))
+            self.discounted += np.bincount(seat_agent, weights=disc @ payw, minlength=N)
+        selfplay = np.repeat(np.all(env._fixed_matches == env._fixed_matches[:, :1], axis=1), P)
+        if selfplay.any():
+            self.self_total += np.bincount(seat_agent[selfplay], weights=seat_total[selfplay], minlength=N)
+            self.self_turns += np.bincount(seat_agent[selfplay], weights=wsum[selfplay], minlength=N)
+        if P == 2:
+            a0, a1 = env._fixed_matches[:, 0], env._fixed_matches[:, 1]
+            st = seat_total.reshape(M, 2)
+            turns = wsum.reshape(M, 2)[:, 0]
+            self.pair_total += np.bincount(a0 * N + a1, weights=st[:, 0], minlength=N * N)
+            self.pair_total += np.bincount(a1 * N + a0, weights=st[:, 1], minlength=N * N)
+            self.pair_turns += np.bincount(a0 * N + a1, weights=turns, minlength=N * N)
+            self.pair_turns += np.bincount(a1 * N + a0, weights=turns, minlength=N * N)
+        self.series_sum[t0: t0 + T] += payw @ onehot
+        self.series_n[t0: t0 + T] += counts
+        for a in range(self.A):
+            hit = acts == a
+            self.series_act[t0: t0 + T, :, a] += (hit if w is None else hit * w) @ onehot
+
+    def _seat_onehot(self) -> np.ndarray:
+        if not hasattr(self, "_onehot"):
+            seat_strategy = self.env.agent_strategy[self.env._fixed_matches.reshape(-1)]
+            self._onehot = np.eye(self.K)[seat_strategy]
+        return self._onehot
+
+    def _add_random(self, outcomes: np.ndarray, agents: np.ndarray, t0: int) -> None:
         env, N, K, P, A = self.env, self.N, self.K, self.P, self.A
         pay, acts, agents, w = self._expand(outcomes, agents, t0)
         T = outcomes.shape[0]
@@ -417,11 +476,6 @@ class _Accumulator:
         if self.discounted is not None:
             disc = env.discount ** (t0 + np.arange(T, dtype=float))
             self.discounted += np.bincount(flat_agents, weights=(pay * w * disc[:, None, None]).reshape(-1), minlength=N)
-        selfplay = np.all(agents == agents[:, :, :1], axis=2)     # (T, M) everyone in the match is one agent
-        if selfplay.any():
-            sw = np.broadcast_to(selfplay[:, :, None], w.shape).reshape(-1)
-            self.self_total += np.bincount(flat_agents, weights=wp * sw, minlength=N)
-            self.self_turns += np.bincount(flat_agents, weights=wf * sw, minlength=N)
         if P == 2:
             a0, a1 = agents[:, :, 0].reshape(-1), agents[:, :, 1].reshape(-1)
             p0, p1 = (pay[:, :, 0] * w[:, :, 0]).reshape(-1), (pay[:, :, 1] * w[:, :, 1]).reshape(-1)
@@ -432,12 +486,10 @@ class _Accumulator:
             self.pair_turns += np.bincount(a1 * N + a0, weights=wm, minlength=N * N)
         strat = env.agent_strategy[agents]                                   # (T, M, P)
         key = (np.arange(T)[:, None, None] * K + strat).reshape(-1)
-        s_sum = np.bincount(key, weights=wp, minlength=T * K).reshape(T, K)
-        s_n = np.bincount(key, weights=wf, minlength=T * K).reshape(T, K)
-        s_act = np.bincount(key * A + acts.reshape(-1), weights=wf, minlength=T * K * A).reshape(T, K, A)
-        self.series_sum[t0: t0 + T] += s_sum
-        self.series_n[t0: t0 + T] += s_n
-        self.series_act[t0: t0 + T] += s_act
+        self.series_sum[t0: t0 + T] += np.bincount(key, weights=wp, minlength=T * K).reshape(T, K)
+        self.series_n[t0: t0 + T] += np.bincount(key, weights=wf, minlength=T * K).reshape(T, K)
+        self.series_act[t0: t0 + T] += np.bincount(key * A + acts.reshape(-1), weights=wf,
+                                                   minlength=T * K * A).reshape(T, K, A)
 
     def summarize_round(self, outcomes: np.ndarray, agents: np.ndarray | None, t: int) -> dict[str, np.ndarray]:
         pay, acts, agents, w = self._expand(outcomes, agents, t)

@@ -25,6 +25,7 @@ on it, never on a concrete agent class.
 from __future__ import annotations
 
 import abc
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -158,7 +159,11 @@ class AutomatonStrategy(Strategy):
         """The automaton over {C, D}."""
 
     def is_stochastic(self) -> bool:
-        return not self.automaton().deterministic
+        return not self.compiled_automaton().deterministic
+
+    def compiled_automaton(self) -> Automaton:
+        """:meth:`automaton`, built once per (immutable) strategy instance."""
+        return _automaton_cache(self)
 
     def default_conventions(self, game: NormalFormGame) -> Conventions:
         """What C and D mean in ``game`` when the environment is not told.
@@ -177,6 +182,11 @@ class AutomatonStrategy(Strategy):
         from .automata import AutomatonBank
 
         return AutomatonBank(game, [self], np.zeros(n_units, np.intp), rng, conventions).as_runner()
+
+
+@functools.lru_cache(maxsize=4096)
+def _automaton_cache(strategy: "AutomatonStrategy") -> Automaton:
+    return strategy.automaton()
 
 
 def describe_params(strategy: Any) -> str:
