@@ -670,6 +670,28 @@ def _values_raw(U_i: np.ndarray, xs: Sequence[np.ndarray], i: int) -> np.ndarray
     return T
 
 
+def _values_pair(U_i: np.ndarray, xs: Sequence[np.ndarray], i: int, j: int) -> np.ndarray:
+    """d(action values of i)/d x_j: U_i contracted with every x_k, k not in {i, j}; shape (m_i, m_j)."""
+    T = U_i
+    for k in reversed(range(len(xs))):
+        if k != i and k != j:
+            T = np.tensordot(T, xs[k], axes=([k], [0]))
+    return T if i < j else T.T
+
+
+def _conditionally_dominated(U: np.ndarray, supports: Sequence[Sequence[int]]) -> bool:
+    """Whether some supported action is strictly dominated given the others' supports."""
+    n = U.shape[0]
+    for i in range(n):
+        sub = U[i][np.ix_(*[range(U.shape[1 + k]) if k == i else S for k, S in enumerate(supports)])]
+        M = _others_matrix(sub, i)                       # (m_i, R_S)
+        Ms = M[list(supports[i])]
+        beaten = np.all(M[:, None, :] > Ms[None, :, :] + 1e-12, axis=-1).any(axis=0)
+        if beaten.any():
+            return True
+    return False
+
+
 def _n_player_support_lsq(game: NormalFormGame, tol: float, n_starts: int,
                           seed: int) -> list[NashEquilibrium]:
     n = game.n_players
@@ -682,8 +704,11 @@ def _n_player_support_lsq(game: NormalFormGame, tol: float, n_starts: int,
     for supports in itertools.product(*subsets):
         if all(len(S) == 1 for S in supports):
             continue  # pure profiles are found exactly by pure_nash_equilibria
+        if _conditionally_dominated(U, supports):
+            continue
         sizes = [len(S) for S in supports]
-        offs = np.concatenate([[0], np.cumsum(sizes)])
+        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        rows = np.concatenate([[0], np.cumsum(sizes)]).astype(int)  # block i: |S_i| rows
 
         def unpack(z, supports=supports, offs=offs):
             xs = []
@@ -702,17 +727,32 @@ def _n_player_support_lsq(game: NormalFormGame, tol: float, n_starts: int,
                 r.append([z[offs[i]:offs[i + 1]].sum() - 1.0])
             return np.concatenate(r)
 
+        def jac(z, supports=supports, offs=offs, rows=rows, unpack=unpack):
+            xs = unpack(z)
+            J = np.zeros((rows[-1], offs[-1]))
+            for i, S in enumerate(supports):
+                r0 = rows[i]
+                for j, T in enumerate(supports):
+                    if j == i:
+                        continue
+                    D = _values_pair(U[i], xs, i, j)[:, list(T)]
+                    J[r0:r0 + len(S) - 1, offs[j]:offs[j + 1]] = D[list(S[1:])] - D[S[0]]
+                J[r0 + len(S) - 1, offs[i]:offs[i + 1]] = 1.0
+            return J
+
         starts = [np.concatenate([np.full(k, 1.0 / k) for k in sizes])]
         for _ in range(n_starts - 1):
             starts.append(np.concatenate([rng.dirichlet(np.ones(k)) for k in sizes]))
         for z0 in starts:
-            res = least_squares(resid, z0, bounds=(0.0, 1.0), xtol=1e-15, ftol=1e-15,
-                                gtol=1e-15, max_nfev=200 * len(z0))
+            res = least_squares(resid, z0, jac=jac, bounds=(0.0, 1.0), xtol=1e-15, ftol=1e-15,
+                                gtol=1e-15, max_nfev=50 * len(z0))
             xs = [_clean_prob(x) if x.sum() > 0 else None for x in unpack(res.x)]
             if any(x is None for x in xs):
                 continue
-            gain = sum(float(_values_raw(U[i], xs, i).max() - xs[i] @ _values_raw(U[i], xs, i))
-                       for i in range(n))
+            gain = 0.0
+            for i in range(n):
+                vals = _values_raw(U[i], xs, i)
+                gain += float(vals.max() - xs[i] @ vals)
             if gain <= accept:
                 found.append(xs)
     return [_make_equilibrium(game, xs, "support-least-squares", tol) for xs in found]
