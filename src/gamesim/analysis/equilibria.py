@@ -278,6 +278,35 @@ def _others_matrix(U_i: np.ndarray, i: int) -> np.ndarray:
     return np.moveaxis(U_i, i, 0).reshape(U_i.shape[i], -1)
 
 
+def _punish_descent(U_i: np.ndarray, i: int, others: Sequence[int], start: Sequence[np.ndarray],
+                    sweeps: int = 50) -> tuple[float, list[np.ndarray]]:
+    """Independent punishers: improve one punisher at a time by a zero-sum LP.
+
+    Returns the punished player's best-reply value and the punishers' strategies.
+    Never increases the value, so the result is an upper bound on the independent minmax.
+    """
+    xs: list[Any] = [None] * U_i.ndim
+    for j, x in zip(others, start):
+        xs[j] = x
+    xs[i] = np.ones(U_i.shape[i])
+
+    def current() -> float:
+        return float(np.max(_values_raw(U_i, xs, i)))
+
+    u = current()
+    for _ in range(sweeps):
+        improved = False
+        for j in others:
+            sol = zero_sum_value(_values_pair(U_i, xs, i, j))
+            if sol.value < u - 1e-12:
+                xs[j] = np.array(sol.col_strategy)
+                u = current()
+                improved = True
+        if not improved:
+            break
+    return u, [xs[j] for j in others]
+
+
 def minmax_values(game: NormalFormGame) -> MinmaxResult:
     """Minmax (punishment) values ``min_{sigma_-i} max_{a_i} u_i(a_i, sigma_-i)``.
 
@@ -347,20 +376,19 @@ def minmax_values(game: NormalFormGame) -> MinmaxResult:
             indep.append((_frozen(q),))
             replies.append(br)
             continue
-        # n > 2: lower bound v (correlated punishers); upper bounds by independent punishers.
+        # n > 2: lower bound v (correlated punishers); upper bounds by independent punishers,
+        # from the best pure punishing profile and from the product of the correlated
+        # solution's marginals, each improved by best-reply (coordinate) descent.
         col_max = M.max(axis=0)
-        k = int(np.argmin(col_max))
-        pure_profile = np.unravel_index(k, shape_others)
-        best_u = float(col_max[k])
-        best_strats = tuple(_frozen(np.eye(m)[a]) for m, a in zip(shape_others, pure_profile))
+        pure_profile = np.unravel_index(int(np.argmin(col_max)), shape_others)
         Q = q.reshape(shape_others)
-        margs = [Q.sum(axis=tuple(t for t in range(len(others)) if t != s)) for s in range(len(others))]
-        prod = margs[0]
-        for mg in margs[1:]:
-            prod = np.multiply.outer(prod, mg)
-        u_marg = float(np.max(M @ prod.ravel()))
-        if u_marg < best_u:
-            best_u, best_strats = u_marg, tuple(_frozen(_clean_prob(mg)) for mg in margs)
+        k_others = len(others)
+        margs = [Q.sum(axis=tuple(t for t in range(k_others) if t != s)) for s in range(k_others)]
+        best_u, best_strats = np.inf, ()
+        for start in ([np.eye(m)[a] for m, a in zip(shape_others, pure_profile)], margs):
+            u_start, strats = _punish_descent(U[i], i, others, [_clean_prob(x) for x in start])
+            if u_start < best_u:
+                best_u, best_strats = u_start, tuple(_frozen(x) for x in strats)
         values[i] = lower[i] = v
         upper[i] = max(best_u, v)
         punishers.append(_frozen(Q))
@@ -373,6 +401,7 @@ def minmax_values(game: NormalFormGame) -> MinmaxResult:
         exact = bool(np.all(gap <= 1e-7 * (1.0 + np.abs(upper))))
         method = ("correlated-punisher LP (values = lower bound); upper bound from pure "
                   "punishers / product of marginals")
+    values, lower, upper = values + 0.0, lower + 0.0, upper + 0.0  # no negative zeros
     return MinmaxResult(_frozen(values), _frozen(lower), _frozen(upper), tuple(punishers),
                         tuple(indep), tuple(replies), exact, method)
 

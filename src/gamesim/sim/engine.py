@@ -205,7 +205,11 @@ def action_values(game: NormalFormGame, player: int, mixed: Sequence[Any]) -> np
         if j != player:
             operands.append(xs[j])
             subs.append("z" + acts[j])
-    out = np.einsum(",".join(subs) + "->z" + own, *operands, optimize=True)
-    if out.shape[0] == 1 and xs[player].shape[0] > 1:
-        out = np.broadcast_to(out, (xs[player].shape[0], m)).copy()
+    if n == 1:   # nobody else to average over: the payoff row itself
+        out = np.array(game.payoffs[player])[None, :]
+    else:
+        out = np.einsum(",".join(subs) + "->z" + own, *operands, optimize=True)
+    batch = max(x.shape[0] for x in xs)
+    if out.shape[0] == 1 and batch > 1:
+        out = np.broadcast_to(out, (batch, m)).copy()
     return out[0] if single else out

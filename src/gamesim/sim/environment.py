@@ -33,7 +33,7 @@ from .matching import Matching, as_matching
 from .protocol import AutomatonStrategy, Conventions, Strategy
 from .results import SimulationResult
 
-__all__ = ["Environment", "parse_population"]
+__all__ = ["Environment", "parse_population", "play_match"]
 
 _CHUNK = 512
 
@@ -114,6 +114,12 @@ class Environment:
     conventions : Conventions, optional
         What C and D mean for the reactive strategies; default: the agreed profile and
         minmax punishments derived from the game.
+    keep_history : bool
+        Keep every round's joint actions (``result.history``); costs memory
+        proportional to rounds x matches.
+    fast_path : bool
+        Allow the product-automaton fast path (set False to force the seat-level
+        path, e.g. to check one against the other).
 
     Examples
     --------
@@ -127,7 +133,8 @@ class Environment:
     def __init__(self, game: NormalFormGame, population: Any, matching: Any = "round_robin",
                  rounds: int = 200, *, continuation: float | None = None, noise: float = 0.0,
                  discount: float | None = None, self_play: bool = True, seed: Any = None,
-                 conventions: Conventions | None = None) -> None:
+                 conventions: Conventions | None = None, keep_history: bool = False,
+                 fast_path: bool = True) -> None:
         self.game = as_game(game)
         self.strategies, self.counts = parse_population(population)
         if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
@@ -144,6 +151,8 @@ class Environment:
         self.matching: Matching = as_matching(matching, self_play=self_play)
         self.seed = seed
         self.conventions = conventions
+        self.keep_history = bool(keep_history)
+        self.fast_path = bool(fast_path)
         P = self.game.n_players
         for s in self.strategies:
             if s.two_player_only and P != 2:
@@ -236,7 +245,7 @@ class Environment:
 
         # Fast path: fixed matches of deterministic automata without noise.
         self._product = None
-        if fixed and P == 2 and self.noise == 0 and len(self._groups) == 1 and self._groups[0]["kind"] == "bank":
+        if (self.fast_path and fixed and P == 2 and self.noise == 0 and len(self._groups) == 1 and self._groups[0]["kind"] == "bank"):
             bank = self._groups[0]["engine"]
             product = bank.product()
             if product is not None:
@@ -252,6 +261,8 @@ class Environment:
         self._buffered = 0
         self._acc = _Accumulator(self)
         self._last = None
+        self._history: list[np.ndarray] = []
+        self._history_agents: list[np.ndarray] = []
 
     # -- stepping ----------------------------------------------------------------
     @property
@@ -328,6 +339,10 @@ class Environment:
             t0 = self._t - self._buffered
             agents = None if self._buffer_agents is None else self._buffer_agents[: self._buffered]
             self._acc.add(self._buffer[: self._buffered], agents, t0)
+            if self.keep_history:
+                self._history.append(self._buffer[: self._buffered].copy())
+                if agents is not None:
+                    self._history_agents.append(agents.copy())
             self._buffered = 0
 
     def run(self) -> SimulationResult:
@@ -364,7 +379,16 @@ class Environment:
     def result(self) -> SimulationResult:
         """Figures for the rounds played so far."""
         self._flush()
-        return self._acc.result(self._t)
+        result = self._acc.result(self._t)
+        if self.keep_history:
+            P = self.game.n_players
+            outcomes = np.concatenate(self._history) if self._history else np.zeros((0, self._n_matches), np.intp)
+            joint = self._outcome_actions[outcomes]                     # (T, M, P)
+            agents = (np.concatenate(self._history_agents) if self._history_agents
+                      else np.broadcast_to(self._fixed_matches, joint.shape).copy())
+            object.__setattr__(result, "history", joint)
+            object.__setattr__(result, "history_agents", agents)
+        return result
 
     def last_round(self) -> dict[str, np.ndarray]:
         """Mean payoff and action frequencies per strategy in the latest :meth:`step`."""
@@ -526,3 +550,31 @@ class _Accumulator:
             series_payoff=series, series_actions=actions,
             action_names=env.game.actions, rounds_played=rounds_played, parameters=params,
         )
+
+
+def play_match(game: NormalFormGame, row: Strategy, col: Strategy, rounds: int, *, seed: Any = None,
+               noise: float = 0.0, conventions: Conventions | None = None) -> np.ndarray:
+    """Actions of one match between two strategies, shape ``(rounds, 2)`` (row, column).
+
+    A convenience for tests and teaching: the match is played by an
+    :class:`Environment` like any other.
+
+    Examples
+    --------
+    >>> import gamesim as gs
+    >>> from gamesim.agents import TitForTat, Alternator
+    >>> play_match(gs.games.prisoners_dilemma(), TitForTat(), Alternator(), 5)[:, 0].tolist()
+    [0, 0, 1, 0, 1]
+    """
+    from .matching import Matching
+
+    class _OneMatch(Matching):
+        fixed = True
+        name = "single match"
+
+        def matches(self, n_agents, group_size, rng=None):
+            return np.array([[0, 1]], dtype=np.intp)
+
+    env = Environment(game, {row: 1, col: 1} if row != col else {row: 2}, _OneMatch(), rounds,
+                      seed=seed, noise=noise, conventions=conventions, keep_history=True)
+    return env.run().history[:, 0, :]

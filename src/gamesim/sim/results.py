@@ -59,6 +59,10 @@ class SimulationResult:
     action_names: tuple[tuple[str, ...], ...]
     rounds_played: int
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: With ``keep_history=True``: joint actions ``(rounds, n_matches, n_players)`` and
+    #: the agents in each seat ``(rounds, n_matches, n_players)``; otherwise None.
+    history: np.ndarray | None = None
+    history_agents: np.ndarray | None = None
 
     # -- derived figures -------------------------------------------------------
     @property
