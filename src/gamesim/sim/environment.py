@@ -38,12 +38,13 @@ __all__ = ["Environment", "parse_population", "play_match"]
 _CHUNK = 512
 
 
-def parse_population(population: Any) -> tuple[list[Strategy], list[int]]:
-    """Distinct strategies and their agent counts from a dict or a sequence.
+def parse_population(population: Any) -> tuple[list[Strategy], np.ndarray]:
+    """Distinct strategies and each agent's strategy index, from a dict or a sequence.
 
-    ``{TitForTat(): 3, Defector(): 1}`` or ``[TitForTat(), Defector()]`` (one agent
-    each; a repeated entry adds an agent).  Strategy classes are instantiated with
-    their defaults.
+    ``{TitForTat(): 3, Defector(): 1}`` gives the agents in the dict's order, or
+    ``[TitForTat(), Defector(), TitForTat()]`` gives one agent per entry in list order
+    (which matters for graph matching: agent ``k`` sits on the graph's ``k``-th node).
+    Strategy classes are instantiated with their defaults.
     """
     if isinstance(population, Mapping):
         items = list(population.items())
@@ -54,7 +55,7 @@ def parse_population(population: Any) -> tuple[list[Strategy], list[int]]:
     if not items:
         raise ValueError("population: no strategies given")
     strategies: list[Strategy] = []
-    counts: list[int] = []
+    agent_strategy: list[int] = []
     for s, c in items:
         if isinstance(s, type) and issubclass(s, Strategy):
             s = s()
@@ -62,12 +63,10 @@ def parse_population(population: Any) -> tuple[list[Strategy], list[int]]:
             raise ValueError(f"population: {s!r} is not a gamesim strategy")
         if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1:
             raise ValueError(f"population: count for {s.name} must be a positive integer, got {c!r}")
-        if s in strategies:
-            counts[strategies.index(s)] += int(c)
-        else:
+        if s not in strategies:
             strategies.append(s)
-            counts.append(int(c))
-    return strategies, counts
+        agent_strategy.extend([strategies.index(s)] * int(c))
+    return strategies, np.array(agent_strategy, dtype=np.intp)
 
 
 def _check_probability(value: Any, field: str, *, allow_one: bool = True) -> float:
@@ -136,7 +135,8 @@ class Environment:
                  conventions: Conventions | None = None, keep_history: bool = False,
                  fast_path: bool = True) -> None:
         self.game = as_game(game)
-        self.strategies, self.counts = parse_population(population)
+        self.strategies, self.agent_strategy = parse_population(population)
+        self.counts = np.bincount(self.agent_strategy, minlength=len(self.strategies)).tolist()
         if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
             raise ValueError(f"rounds: must be a positive integer, got {rounds!r}")
         self.rounds = int(rounds)
@@ -157,14 +157,16 @@ class Environment:
         for s in self.strategies:
             if s.two_player_only and P != 2:
                 raise ValueError(f"population: {s.name} plays two-player games only; the game has {P} players")
-        self.agent_strategy = np.repeat(np.arange(len(self.strategies)), self.counts)
         self.n_agents = int(self.agent_strategy.size)
         names = [s.name for s in self.strategies]
         if len(set(names)) != len(names):
             raise ValueError(f"population: two different strategies share a display name: {names}")
-        self.agent_names = tuple(
-            n if c == 1 else f"{n}#{k + 1}" for n, c in zip(names, self.counts) for k in range(c)
-        )
+        seen = [0] * len(names)
+        agent_names = []
+        for k in self.agent_strategy.tolist():
+            seen[k] += 1
+            agent_names.append(names[k] if self.counts[k] == 1 else f"{names[k]}#{seen[k]}")
+        self.agent_names = tuple(agent_names)
         self.reset()
 
     # -- setup -----------------------------------------------------------------
