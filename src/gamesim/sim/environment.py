@@ -55,6 +55,7 @@ def parse_population(population: Any) -> tuple[list[Strategy], np.ndarray]:
     if not items:
         raise ValueError("population: no strategies given")
     strategies: list[Strategy] = []
+    index: dict[Strategy, int] = {}
     agent_strategy: list[int] = []
     for s, c in items:
         if isinstance(s, type) and issubclass(s, Strategy):
@@ -63,9 +64,10 @@ def parse_population(population: Any) -> tuple[list[Strategy], np.ndarray]:
             raise ValueError(f"population: {s!r} is not a gamesim strategy")
         if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1:
             raise ValueError(f"population: count for {s.name} must be a positive integer, got {c!r}")
-        if s not in strategies:
+        if s not in index:
+            index[s] = len(strategies)
             strategies.append(s)
-        agent_strategy.extend([strategies.index(s)] * int(c))
+        agent_strategy.extend([index[s]] * int(c))
     return strategies, np.array(agent_strategy, dtype=np.intp)
 
 
@@ -425,8 +427,8 @@ class _Accumulator:
     def _expand(self, outcomes: np.ndarray, agents: np.ndarray | None, t0: int):
         env = self.env
         T, M = outcomes.shape
-        pay = env._table_T[outcomes]                       # (T, M, P)
-        acts = env._outcome_actions[outcomes]              # (T, M, P)
+        pay = np.stack([np.take(env._table_T[:, p], outcomes) for p in range(self.P)], axis=-1)
+        acts = np.stack([np.take(env._outcome_actions[:, p], outcomes) for p in range(self.P)], axis=-1)
         if agents is None:
             agents = np.broadcast_to(env._fixed_matches, (T, M, self.P))
             active = (t0 + np.arange(T))[:, None] < env._lengths[None, :]   # (T, M)
@@ -442,53 +444,52 @@ class _Accumulator:
             self._add_random(outcomes, agents, t0)
 
     def _add_fixed(self, outcomes: np.ndarray, t0: int) -> None:
-        # Seats never change: reduce over time first, then scatter the few seat totals.
-        env, N, P = self.env, self.N, self.P
+        # Seats never change, so everything follows from outcome counts: per match
+        # (for totals) and per (round, strategy in a seat position) (for the series).
+        env, N, P, K, A = self.env, self.N, self.P, self.K, self.A
         T, M = outcomes.shape
-        pay = env._table_T[outcomes].reshape(T, M * P)
-        acts = env._outcome_actions[outcomes].reshape(T, M * P)
-        seat_agent = env._fixed_matches.reshape(-1)
-        onehot = self._seat_onehot()
+        O = env.game.n_outcomes
+        table = env._table_T                                          # (O, P)
         if env.continuation is None:
             w = None
-            payw = pay
-            wsum = np.full(M * P, float(T))
-            counts = np.broadcast_to(onehot.sum(axis=0), (T, onehot.shape[1]))
         else:
-            active = (t0 + np.arange(T))[:, None] < env._lengths[None, :]
-            w = np.repeat(active, P, axis=1).astype(float)
-            payw = pay * w
-            wsum = w.sum(axis=0)
-            counts = w @ onehot
-        seat_total = payw.sum(axis=0)
-        self.total += np.bincount(seat_agent, weights=seat_total, minlength=N)
-        self.turns += np.bincount(seat_agent, weights=wsum, minlength=N)
+            w = ((t0 + np.arange(T))[:, None] < env._lengths[None, :]).astype(float).reshape(-1)
+        match_key = (np.arange(M) * O + outcomes).reshape(-1)
+        per_match = np.bincount(match_key, weights=w, minlength=M * O).reshape(M, O)
+        seat_total = per_match @ table                                # (M, P)
+        match_turns = per_match.sum(axis=1)                           # (M,)
+        agents = env._fixed_matches                                   # (M, P)
+        flat_agents = agents.reshape(-1)
+        self.total += np.bincount(flat_agents, weights=seat_total.reshape(-1), minlength=N)
+        self.turns += np.bincount(flat_agents, weights=np.repeat(match_turns, P), minlength=N)
         if self.discounted is not None:
-            disc = env.discount ** (t0 + np.arange(T, dtype=float))
-            self.discounted += np.bincount(seat_agent, weights=disc @ payw, minlength=N)
-        selfplay = np.repeat(np.all(env._fixed_matches == env._fixed_matches[:, :1], axis=1), P)
+            disc = np.repeat(env.discount ** (t0 + np.arange(T, dtype=float)), M)
+            dw = disc if w is None else disc * w
+            per_match_disc = np.bincount(match_key, weights=dw, minlength=M * O).reshape(M, O)
+            self.discounted += np.bincount(flat_agents, weights=(per_match_disc @ table).reshape(-1), minlength=N)
+        selfplay = np.all(agents == agents[:, :1], axis=1)
         if selfplay.any():
-            self.self_total += np.bincount(seat_agent[selfplay], weights=seat_total[selfplay], minlength=N)
-            self.self_turns += np.bincount(seat_agent[selfplay], weights=wsum[selfplay], minlength=N)
+            sp = np.repeat(selfplay, P)
+            self.self_total += np.bincount(flat_agents[sp], weights=seat_total.reshape(-1)[sp], minlength=N)
+            self.self_turns += np.bincount(flat_agents[sp], weights=np.repeat(match_turns, P)[sp], minlength=N)
         if P == 2:
-            a0, a1 = env._fixed_matches[:, 0], env._fixed_matches[:, 1]
-            st = seat_total.reshape(M, 2)
-            turns = wsum.reshape(M, 2)[:, 0]
-            self.pair_total += np.bincount(a0 * N + a1, weights=st[:, 0], minlength=N * N)
-            self.pair_total += np.bincount(a1 * N + a0, weights=st[:, 1], minlength=N * N)
-            self.pair_turns += np.bincount(a0 * N + a1, weights=turns, minlength=N * N)
-            self.pair_turns += np.bincount(a1 * N + a0, weights=turns, minlength=N * N)
-        self.series_sum[t0: t0 + T] += payw @ onehot
-        self.series_n[t0: t0 + T] += counts
-        for a in range(self.A):
-            hit = acts == a
-            self.series_act[t0: t0 + T, :, a] += (hit if w is None else hit * w) @ onehot
+            a0, a1 = agents[:, 0], agents[:, 1]
+            self.pair_total += np.bincount(a0 * N + a1, weights=seat_total[:, 0], minlength=N * N)
+            self.pair_total += np.bincount(a1 * N + a0, weights=seat_total[:, 1], minlength=N * N)
+            self.pair_turns += np.bincount(a0 * N + a1, weights=match_turns, minlength=N * N)
+            self.pair_turns += np.bincount(a1 * N + a0, weights=match_turns, minlength=N * N)
+        rounds = np.arange(T)[:, None] * K
+        for p in range(P):
+            strat = env.agent_strategy[agents[:, p]]
+            key = ((rounds + strat[None, :]) * O + outcomes).reshape(-1)
+            c = np.bincount(key, weights=w, minlength=T * K * O).reshape(T, K, O)
+            self.series_sum[t0: t0 + T] += c @ table[:, p]
+            self.series_n[t0: t0 + T] += c.sum(axis=2)
+            self.series_act[t0: t0 + T] += c @ self._action_onehot(p)
 
-    def _seat_onehot(self) -> np.ndarray:
-        if not hasattr(self, "_onehot"):
-            seat_strategy = self.env.agent_strategy[self.env._fixed_matches.reshape(-1)]
-            self._onehot = np.eye(self.K)[seat_strategy]
-        return self._onehot
+    def _action_onehot(self, p: int) -> np.ndarray:
+        """(n_outcomes, max_actions): which action seat ``p`` plays in each outcome."""
+        return np.eye(self.A)[self.env._outcome_actions[:, p]]
 
     def _add_random(self, outcomes: np.ndarray, agents: np.ndarray, t0: int) -> None:
         env, N, K, P, A = self.env, self.N, self.K, self.P, self.A
