@@ -831,6 +831,10 @@ def nash_equilibria(game: NormalFormGame, tol: float = 1e-9, *, method: str = "a
     size (solve the indifference equations, check best replies).  It is complete
     only for non-degenerate games; it is offered as an independent cross-check.
 
+    Cost: vertex enumeration tries ``C(m+n, m) + C(m+n, n)`` constraint sets
+    (vectorized in chunks): milliseconds up to 6x6, about a second at 8x8 and
+    several seconds at 10x10.
+
     **More than two players (``method="auto"``):** returns the pure equilibria
     (exact, method ``"pure"``) plus mixed equilibria found by support enumeration:
     for every support profile with some player mixing, the indifference conditions
