@@ -19,7 +19,8 @@ mixed profiles (``x``, ``y`` of shape (1_000_000, 2)), against the bare
 ``np.einsum("pab,za,zb->pz", payoffs, x, y)``.
 
 Every timed call allocates its output, so page faults are in both figures.
-Medians of several repeats after one untimed warm-up call.
+Medians of several repeats after one untimed warm-up call; the contenders take
+turns within each repeat, so load from other processes hits them alike.
 
 Usage::
 
@@ -47,15 +48,18 @@ SEED = 20240601
 TARGET = 0.5
 
 
-def median_time(fn, repeats: int, warmup: int = 1) -> tuple[float, list[float]]:
-    for _ in range(warmup):
-        fn()
-    times = []
+def median_times(fns: dict, repeats: int, warmup: int = 1) -> dict:
+    """``{label: (median, times)}``; the functions take turns so load drifts hit all alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times = {label: [] for label in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times
+        for label, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[label].append(time.perf_counter() - t0)
+    return {label: (statistics.median(ts), ts) for label, ts in times.items()}
 
 
 def main(argv=None) -> int:
@@ -86,11 +90,11 @@ def main(argv=None) -> int:
     print(f"batch: {N:,} plays of a 2x2 game, actions {actions.dtype} {actions.shape}; "
           f"median of {repeats} after 1 warm-up\n")
 
-    rows = {}
-    rows["engine.play"] = median_time(lambda: play(game, actions), repeats)
-    rows["bare gather (flat index precomputed)"] = median_time(lambda: np.take(table, flat, axis=1), repeats)
-    rows["gather + flat index (2*a0+a1)"] = median_time(
-        lambda: np.take(table, actions[0] * 2 + actions[1], axis=1), repeats)
+    rows = median_times({
+        "engine.play": lambda: play(game, actions),
+        "bare gather (flat index precomputed)": lambda: np.take(table, flat, axis=1),
+        "gather + flat index (2*a0+a1)": lambda: np.take(table, actions[0] * 2 + actions[1], axis=1),
+    }, repeats)
 
     base = rows["bare gather (flat index precomputed)"][0]
     print(f"{'':40s} {'median':>10s} {'plays/s':>15s} {'vs bare gather':>15s}")
@@ -109,11 +113,10 @@ def main(argv=None) -> int:
     if not np.allclose(ep, ein, rtol=1e-12, atol=1e-12):
         print("ERROR: expected_payoffs disagrees with einsum", file=sys.stderr)
         return 1
-    mrows = {
-        "engine.expected_payoffs": median_time(lambda: expected_payoffs(game, [X, Y]), repeats),
-        "bare np.einsum(optimize=True)": median_time(
-            lambda: np.einsum("pab,za,zb->pz", game.payoffs, X, Y, optimize=True), repeats),
-    }
+    mrows = median_times({
+        "engine.expected_payoffs": lambda: expected_payoffs(game, [X, Y]),
+        "bare np.einsum(optimize=True)": lambda: np.einsum("pab,za,zb->pz", game.payoffs, X, Y, optimize=True),
+    }, repeats)
     print(f"\n{NM:,} mixed profiles (information)")
     print(f"{'':40s} {'median':>10s} {'profiles/s':>15s}")
     for label, (med, _) in mrows.items():

@@ -66,8 +66,8 @@ def validate(params: Mapping[str, Any]) -> None:
 
 
 def grid(params: Mapping[str, Any]) -> np.ndarray:
-    """The discount factors: ``n`` points evenly spaced from ``delta_min`` to ``delta_max``."""
-    return np.linspace(params["delta_min"], params["delta_max"], params["n"])
+    """The discount factors: ``n`` points evenly spaced from ``delta_min`` to ``delta_max`` (rounded to 12 decimals)."""
+    return np.round(np.linspace(params["delta_min"], params["delta_max"], params["n"]), 12)
 
 
 def rounds_for(delta: float, max_rounds: int) -> int:

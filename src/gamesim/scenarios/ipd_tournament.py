@@ -135,8 +135,10 @@ def parse_players(text: str) -> list[Any]:
 
 
 def validate(params: Mapping[str, Any]) -> None:
-    """Checks across parameters: the players parse and ``T > R > P > S``."""
-    parse_players(params["players"])
+    """Checks across parameters: the players parse, there are two agents or more, ``T > R > P > S``."""
+    players = parse_players(params["players"])
+    if len(players) * params["copies"] < 2:
+        raise ValueError("players, copies: a tournament needs at least 2 agents (scores leave self-play out)")
     R, S, T, P = (params[k] for k in "RSTP")
     if not T > R > P > S:
         raise ValueError(f"R, S, T, P: a prisoner's dilemma needs T > R > P > S, got R={R:g}, S={S:g}, T={T:g}, P={P:g}")
@@ -178,7 +180,8 @@ def run(params: Mapping[str, Any], seed: Any, out_dir: Path | None, progress: Pr
     result = run_environment(env, progress, label="rounds")
 
     scores = result.strategy_scores()
-    ranking = [name for name, _ in result.ranking()]
+    # best first; ties keep population order; a strategy that never met another (NaN) comes last
+    ranking = sorted(scores, key=lambda n: (not np.isfinite(scores[n]), -np.nan_to_num(scores[n], nan=0.0)))
     c_index = game.actions[0].index("C")
     overall, per_strategy = cooperation_rates(result, c_index)
     headline = {

@@ -4,10 +4,17 @@ from . import catalogue, engine, games
 from .environment import Environment
 from .games import NormalFormGame
 from .matching import GraphMatching, RandomMatching, RoundRobin
-from .mesa_adapter import GameModel
 from .protocol import Automaton, AutomatonStrategy, Conventions, Runner, Strategy
 from .results import SimulationResult
 
 __all__ = ["games", "catalogue", "engine", "NormalFormGame", "Environment", "GameModel",
            "SimulationResult", "RoundRobin", "RandomMatching", "GraphMatching",
            "Strategy", "AutomatonStrategy", "Automaton", "Runner", "Conventions"]
+
+
+def __getattr__(name: str):
+    # Mesa is imported only when the adapter is used: it costs most of gamesim's import time.
+    if name == "GameModel":
+        from .mesa_adapter import GameModel
+        return GameModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

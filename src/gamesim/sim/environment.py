@@ -551,6 +551,7 @@ class _Accumulator:
             pairwise_total=None if self.pair_total is None else self.pair_total.reshape(N, N).copy(),
             pairwise_turns=None if self.pair_turns is None else self.pair_turns.reshape(N, N).copy(),
             series_payoff=series, series_actions=actions,
+            series_turns=self.series_n[:rounds_played].copy(),
             action_names=env.game.actions, rounds_played=rounds_played, parameters=params,
         )
 

@@ -190,15 +190,20 @@ def _automaton_cache(strategy: "AutomatonStrategy") -> Automaton:
 
 
 def describe_params(strategy: Any) -> str:
-    """``Name(p=.., q=..)`` for dataclass strategies with non-default fields."""
+    """``Name(a, b, ...)``: positional parameters up to the last one that differs from its default.
+
+    ``MemoryOne(1, 0, 0, 1)`` stays ``MemoryOne(1, 0, 0, 1)`` and ``Random()`` is
+    ``Random``, so distinct parameter sets get distinct, readable names.
+    """
     import dataclasses
 
     if not dataclasses.is_dataclass(strategy):
         return type(strategy).__name__
-    parts = []
-    for f in dataclasses.fields(strategy):
-        value = getattr(strategy, f.name)
-        if f.default is not dataclasses.MISSING and value == f.default:
-            continue
-        parts.append(f"{value:g}" if isinstance(value, float) else repr(value))
-    return type(strategy).__name__ + (f"({', '.join(parts)})" if parts else "")
+    fields = [f for f in dataclasses.fields(strategy) if f.init]
+    values = [getattr(strategy, f.name) for f in fields]
+    last = -1
+    for k, (f, v) in enumerate(zip(fields, values)):
+        if f.default is dataclasses.MISSING or v != f.default:
+            last = k
+    shown = [f"{v:g}" if isinstance(v, float) else repr(v) for v in values[: last + 1]]
+    return type(strategy).__name__ + (f"({', '.join(shown)})" if shown else "")

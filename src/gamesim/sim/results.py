@@ -38,6 +38,8 @@ class SimulationResult:
         Mean payoff per turn of each strategy in each round (NaN if it did not play).
     series_actions : ndarray, shape (rounds, n_strategies, max_actions)
         Frequency of each action index among each strategy's turns in each round.
+    series_turns : ndarray, shape (rounds, n_strategies)
+        Number of turns each strategy played in each round (the weights of the series).
     rounds_played : int
     parameters : dict
         Everything needed to reproduce the run (game name, matching, rounds, noise,
@@ -56,6 +58,7 @@ class SimulationResult:
     pairwise_turns: np.ndarray | None
     series_payoff: np.ndarray
     series_actions: np.ndarray
+    series_turns: np.ndarray
     action_names: tuple[tuple[str, ...], ...]
     rounds_played: int
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -116,7 +119,8 @@ class SimulationResult:
     def ranking(self, include_self_play: bool = False) -> list[tuple[str, float]]:
         """Strategies with their mean scores, best first (ties keep population order)."""
         scores = self.strategy_scores(include_self_play)
-        return sorted(scores.items(), key=lambda kv: -kv[1])
+        # NaN (a strategy that never played) goes last.
+        return sorted(scores.items(), key=lambda kv: (np.isnan(kv[1]), -kv[1] if not np.isnan(kv[1]) else 0.0))
 
     # -- export ----------------------------------------------------------------
     def to_frame(self, include_self_play: bool = False):
@@ -164,6 +168,7 @@ class SimulationResult:
             "agent_strategy": self.agent_strategy, "total_payoff": self.total_payoff,
             "turns": self.turns, "self_payoff": self.self_payoff, "self_turns": self.self_turns,
             "series_payoff": self.series_payoff, "series_actions": self.series_actions,
+            "series_turns": self.series_turns,
         }
         if self.pairwise_total is not None:
             arrays["pairwise_total"] = self.pairwise_total
