@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,6 +47,16 @@ from gamesim.sim.engine import expected_payoffs, play
 
 SEED = 20240601
 TARGET = 0.5
+
+
+def _git_commit() -> str | None:
+    """``git describe``-style id of the checkout being measured (``-dirty`` if modified)."""
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(__file__).parent,
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
 
 
 def median_times(fns: dict, repeats: int, warmup: int = 1) -> dict:
@@ -85,7 +96,7 @@ def main(argv=None) -> int:
         return 1
     del ref, got
 
-    print(f"gamesim {gs.__version__}, numpy {np.__version__}, Python {sys.version.split()[0]}, "
+    print(f"gamesim {gs.__version__} ({_git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}")
     print(f"batch: {N:,} plays of a 2x2 game, actions {actions.dtype} {actions.shape}; "
           f"median of {repeats} after 1 warm-up\n")
@@ -126,7 +137,8 @@ def main(argv=None) -> int:
         out = {
             "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                        "python": sys.version.split()[0], "numpy": np.__version__, "gamesim": gs.__version__},
+                        "python": sys.version.split()[0], "numpy": np.__version__, "gamesim": gs.__version__,
+                    "gamesim_commit": _git_commit()},
             "command": " ".join([Path(sys.executable).name] + sys.argv),
             "n_plays": N, "n_mixed": NM, "repeats": repeats, "seed": SEED,
             "play": {k: {"median_s": m, "times_s": t, "plays_per_s": N / m} for k, (m, t) in rows.items()},

@@ -70,6 +70,16 @@ EIGHT = [(TitForTat, "Tit For Tat"), (GrimTrigger, "Grudger"), (Cooperator, "Coo
          (Alternator, "Alternator")]
 
 
+def _git_commit() -> str | None:
+    """``git describe``-style id of the checkout being measured (``-dirty`` if modified)."""
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(__file__).parent,
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def memone_vectors() -> np.ndarray:
     return np.random.default_rng(MEMONE_VECTOR_SEED).random((MEMONE_N, 4))
 
@@ -156,14 +166,15 @@ def main(argv=None) -> int:
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpu_count": os.cpu_count(), "python": sys.version.split()[0],
-                    "numpy": np.__version__, "gamesim": gs.__version__},
+                    "numpy": np.__version__, "gamesim": gs.__version__,
+                    "gamesim_commit": _git_commit()},
         "command": " ".join([Path(sys.executable).name] + sys.argv),
         "repeats": {"gamesim_eight": g_rep8, "gamesim_memone": g_repm, "axelrod_eight": ax_rep,
                     "axelrod_memone": 1},
         "turns": TURNS, "payoffs": PAYOFFS,
     }
 
-    print(f"gamesim {gs.__version__}, numpy {np.__version__}, Python {sys.version.split()[0]}, "
+    print(f"gamesim {gs.__version__} ({_git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}")
     print(f"IPD, {TURNS} turns, (R,S,T,P)=(3,0,5,1), round robin with self-play\n")
 

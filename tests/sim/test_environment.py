@@ -216,3 +216,15 @@ def test_step_past_horizon_raises():
     env.step()
     with pytest.raises(ValueError, match="^rounds: the run is over"):
         env.step()
+
+
+def test_fixed_pairs_run_independent_matches():
+    # Agents (0, 1), (2, 3), ...: each pair is its own match for the whole run.
+    pop = [TitForTat(), Defector(), Cooperator(), Cooperator(), GrimTrigger(), Alternator()]
+    r = Environment(PD, pop, matching="pairs", rounds=10).run()
+    # Grim trigger vs alternator: CC, then C vs D, then D forever against C, D, C, D, ...
+    # GT earns 3 + 0 + 4 x 5 + 4 x 1 = 27; the alternator 3 + 5 + 4 x 0 + 4 x 1 = 12.
+    np.testing.assert_allclose(r.mean_score, [0.9, 1.4, 3.0, 3.0, 2.7, 1.2])
+    assert r.pairwise_turns[0, 1] == 10 and r.pairwise_turns[0, 2] == 0
+    with pytest.raises(ValueError, match="^population: 3 agents cannot be split"):
+        Environment(PD, pop[:3], matching="pairs")

@@ -3,12 +3,12 @@
 from . import catalogue, engine, games
 from .environment import Environment
 from .games import NormalFormGame
-from .matching import GraphMatching, RandomMatching, RoundRobin
+from .matching import FixedGroups, GraphMatching, RandomMatching, RoundRobin
 from .protocol import Automaton, AutomatonStrategy, Conventions, Runner, Strategy
 from .results import SimulationResult
 
 __all__ = ["games", "catalogue", "engine", "NormalFormGame", "Environment", "GameModel",
-           "SimulationResult", "RoundRobin", "RandomMatching", "GraphMatching",
+           "SimulationResult", "RoundRobin", "FixedGroups", "RandomMatching", "GraphMatching",
            "Strategy", "AutomatonStrategy", "Automaton", "Runner", "Conventions"]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Matching", "RoundRobin", "RandomMatching", "GraphMatching", "as_matching"]
+__all__ = ["Matching", "RoundRobin", "FixedGroups", "RandomMatching", "GraphMatching", "as_matching"]
 
 
 class Matching:
@@ -48,6 +48,25 @@ class RoundRobin(Matching):
                 f"players{' (self_play is off)' if not self.self_play else ''}"
             )
         return out.reshape(-1, group_size)
+
+
+class FixedGroups(Matching):
+    """Agents ``0..P-1`` form the first match, ``P..2P-1`` the second, and so on, for good.
+
+    The matching for many independent runs of the same pair (or group) side by side:
+    a population ``{FictitiousPlay(): 2 * k}`` gives ``k`` separate self-play runs that
+    advance together in one NumPy step.
+    """
+
+    fixed = True
+    name = "pairs"
+
+    def matches(self, n_agents: int, group_size: int, rng: np.random.Generator | None = None) -> np.ndarray:
+        if n_agents % group_size:
+            raise ValueError(
+                f"population: {n_agents} agents cannot be split into fixed groups of {group_size}"
+            )
+        return np.arange(n_agents, dtype=np.intp).reshape(-1, group_size)
 
 
 class RandomMatching(Matching):
@@ -112,7 +131,9 @@ def as_matching(matching: Any, self_play: bool = True) -> Matching:
             return RoundRobin(self_play=self_play)
         if matching in ("random", "random_pairing"):
             return RandomMatching()
-        raise ValueError(f"matching: unknown rule {matching!r} (use 'round_robin', 'random' or a networkx graph)")
+        if matching in ("pairs", "fixed_pairs", "groups"):
+            return FixedGroups()
+        raise ValueError(f"matching: unknown rule {matching!r} (use 'round_robin', 'pairs', 'random' or a networkx graph)")
     try:
         import networkx as nx
         if isinstance(matching, nx.Graph):
