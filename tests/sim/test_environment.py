@@ -228,3 +228,14 @@ def test_fixed_pairs_run_independent_matches():
     assert r.pairwise_turns[0, 1] == 10 and r.pairwise_turns[0, 2] == 0
     with pytest.raises(ValueError, match="^population: 3 agents cannot be split"):
         Environment(PD, pop[:3], matching="pairs")
+
+
+@pytest.mark.parametrize("game", [PD, gs.games.rock_paper_scissors(), gs.games.treutlein_example_60()])
+def test_match_level_stepping_equals_seat_level(game):
+    # Stochastic automata with noise: both steppers draw the same numbers in the same order.
+    pop = {MemoryOne(0.9, 0.2, 0.7, 0.1): 2, Random(0.4): 1, TitForTat(): 2, GrimTrigger(): 1}
+    a = Environment(game, pop, rounds=80, noise=0.05, seed=11, keep_history=True).run()
+    b = Environment(game, pop, rounds=80, noise=0.05, seed=11, keep_history=True, fast_path=False).run()
+    assert a.parameters["method"] == "match-level automata" and b.parameters["method"] == "seat-level"
+    np.testing.assert_array_equal(a.history, b.history)
+    np.testing.assert_allclose(a.total_payoff, b.total_payoff)

@@ -22,6 +22,7 @@ References
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -45,6 +46,15 @@ def _table(*rows: tuple[int, int, int, int]) -> np.ndarray:
 
 
 def default_conventions(game: NormalFormGame) -> Conventions:
+    """The agreed profile and punishments reactive strategies use in ``game`` (cached per game).
+
+    See :func:`_default_conventions`.
+    """
+    return _default_conventions(game)
+
+
+@functools.lru_cache(maxsize=256)
+def _default_conventions(game: NormalFormGame) -> Conventions:
     """The agreed profile and punishments reactive strategies use in ``game``.
 
     Agreed profile: the actions named ``"C"`` if both players have one, otherwise the
@@ -72,7 +82,9 @@ def _clean(x: np.ndarray) -> np.ndarray:
     """Snap LP round-off so a pure punishment stays deterministic."""
     x = np.where(np.abs(x) < 1e-9, 0.0, np.asarray(x, dtype=float))
     x = np.clip(x, 0.0, None)
-    return x / x.sum()
+    x = x / x.sum()
+    x.setflags(write=False)     # shared through the per-game cache
+    return x
 
 
 class ReactiveStrategy(AutomatonStrategy):

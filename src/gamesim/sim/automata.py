@@ -143,8 +143,56 @@ class AutomatonBank:
         nxt_col = self._next[(s_col * 2 + 1) * O + outcome]
         return ProductAutomaton(nxt_row * S + nxt_col, outcome, S)
 
+    def match_stepper(self) -> "MatchStepper":
+        """Match-level stepping when the bank's units are all seats of fixed two-player matches."""
+        return MatchStepper(self)
+
     def as_runner(self) -> Runner:
         return _BankRunner(self)
+
+
+class MatchStepper:
+    """Steps every match of a bank whose units are the seats of fixed pairs, in seat order.
+
+    Row and column seats are kept in separate arrays so that a round is a few
+    gathers over matches instead of seats; random draws are the same numbers, in
+    the same order, as :meth:`AutomatonBank.act` would use, so results do not depend
+    on which stepper ran.
+    """
+
+    def __init__(self, bank: AutomatonBank) -> None:
+        S, O = bank.n_states, bank.n_outcomes
+        self.bank = bank
+        self.n_outcomes = O
+        self.row = bank.state[0::2].copy()
+        self.col = bank.state[1::2].copy()
+        out = bank._out.reshape(S, 2)
+        self.row_out, self.col_out = out[:, 0].copy(), out[:, 1].copy()
+        cdf = bank._cdf.reshape(S, 2, -1)
+        self.two_action = cdf.shape[2] == 1
+        self.row_cdf, self.col_cdf = cdf[:, 0, :].copy(), cdf[:, 1, :].copy()
+        if self.two_action:
+            self.row_cdf, self.col_cdf = self.row_cdf[:, 0].copy(), self.col_cdf[:, 0].copy()
+        nxt = bank._next.reshape(S, 2, O)
+        self.row_next, self.col_next = nxt[:, 0, :].reshape(-1).copy(), nxt[:, 1, :].reshape(-1).copy()
+
+    def actions(self) -> tuple[np.ndarray, np.ndarray]:
+        """This round's row and column actions, one per match."""
+        if self.bank.deterministic:
+            return self.row_out[self.row], self.col_out[self.col]
+        u = self.bank.rng.random(2 * self.row.size)
+        ur, uc = u[0::2], u[1::2]
+        if self.two_action:
+            return ((ur >= self.row_cdf[self.row]).view(np.int8).astype(np.intp),
+                    (uc >= self.col_cdf[self.col]).view(np.int8).astype(np.intp))
+        return ((ur[:, None] >= self.row_cdf[self.row]).sum(axis=1),
+                (uc[:, None] >= self.col_cdf[self.col]).sum(axis=1))
+
+    def advance(self, outcomes: np.ndarray) -> None:
+        """Move every match on after its outcome (flat joint-action index)."""
+        O = self.n_outcomes
+        self.row = self.row_next[self.row * O + outcomes]
+        self.col = self.col_next[self.col * O + outcomes]
 
 
 class _BankRunner(Runner):

@@ -257,6 +257,12 @@ class Environment:
                 s = bank.initial_states
                 self._joint = product.initial(s[0::2], s[1::2])
 
+        # Match-level stepping for any other population made only of automata in fixed pairs.
+        self._stepper = None
+        if (self._product is None and self.fast_path and fixed and P == 2 and len(self._groups) == 1
+                and self._groups[0]["kind"] == "bank" and self._groups[0]["units"] is None):
+            self._stepper = self._groups[0]["engine"].match_stepper()
+
         self._table_T = np.ascontiguousarray(game.payoffs.reshape(P, -1).T)   # (n_outcomes, P)
         self._outcome_actions = np.stack(np.unravel_index(np.arange(game.n_outcomes), game.n_actions), axis=1)
         self._t = 0
@@ -289,6 +295,8 @@ class Environment:
         if self._product is not None:
             outcomes = self._product.outcome[self._joint]
             self._joint = self._product.step[self._joint]
+        elif self._stepper is not None:
+            outcomes = self._play_round_matches()
         else:
             outcomes = self._play_round(row)
         self._buffer[row] = outcomes
@@ -327,6 +335,18 @@ class Environment:
             else:
                 pay = self._table_T[outcomes[match_of_seat], players]
                 g["engine"].observe(units, players, joint[match_of_seat], pay)
+        return outcomes
+
+    def _play_round_matches(self) -> np.ndarray:
+        stepper = self._stepper
+        row, col = stepper.actions()
+        if self.noise > 0:
+            acts = np.empty(2 * row.size, dtype=np.intp)
+            acts[0::2], acts[1::2] = row, col
+            acts = self._apply_noise(acts)
+            row, col = acts[0::2], acts[1::2]
+        outcomes = row * self.game.n_actions[1] + col
+        stepper.advance(outcomes)
         return outcomes
 
     def _apply_noise(self, acts: np.ndarray) -> np.ndarray:
@@ -539,7 +559,8 @@ class _Accumulator:
             "continuation": env.continuation, "noise": env.noise, "discount": env.discount,
             "seed": env.seed if not isinstance(env.seed, np.random.SeedSequence) else str(env.seed),
             "population": {s.name: c for s, c in zip(env.strategies, env.counts)},
-            "method": "product-automaton" if env._product is not None else "seat-level",
+            "method": ("product-automaton" if env._product is not None
+                       else "match-level automata" if env._stepper is not None else "seat-level"),
         }
         return SimulationResult(
             agent_names=env.agent_names,
