@@ -87,12 +87,17 @@ def _clean(x: np.ndarray) -> np.ndarray:
     return x
 
 
+@functools.lru_cache(maxsize=4096)
+def _cached_name(strategy: AutomatonStrategy) -> str:
+    return describe_params(strategy)
+
+
 class ReactiveStrategy(AutomatonStrategy):
     """Base of the automaton strategies: display name and default conventions."""
 
     @property
     def name(self) -> str:
-        return describe_params(self)
+        return _cached_name(self)
 
     def default_conventions(self, game: NormalFormGame) -> Conventions:
         return default_conventions(game)
