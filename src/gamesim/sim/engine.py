@@ -57,17 +57,22 @@ def flat_index(game: NormalFormGame, actions: Any) -> np.ndarray:
             a = a.astype(np.intp)
         else:
             raise ValueError(f"actions: expected integer action indices, got dtype {a.dtype}")
-    try:
-        return np.ravel_multi_index(tuple(a), game.n_actions)
-    except ValueError:
-        for i, m in enumerate(game.n_actions):
+    # One pass per player: viewed as unsigned, a negative action becomes huge, so a
+    # single max() catches both ends (np.ravel_multi_index checks element by element).
+    unsigned = a.view(a.dtype.str.replace("i", "u")) if a.dtype.kind == "i" else a
+    highs = unsigned.max(axis=1) if a.shape[1] else np.zeros(a.shape[0], dtype=unsigned.dtype)
+    for i, m in enumerate(game.n_actions):
+        if highs[i] >= m:
             bad = (a[i] < 0) | (a[i] >= m)
-            if bad.any():
-                raise ValueError(
-                    f"actions[{i}]: action {a[i][bad][0]} out of range 0..{m - 1} "
-                    f"for player {game.players[i]}"
-                ) from None
-        raise
+            raise ValueError(
+                f"actions[{i}]: action {a[i][bad][0]} out of range 0..{m - 1} "
+                f"for player {game.players[i]}"
+            )
+    flat = a[0].astype(np.intp, copy=True)
+    for i in range(1, game.n_players):
+        flat *= game.n_actions[i]
+        flat += a[i]
+    return flat
 
 
 def play(game: NormalFormGame, actions: Any) -> np.ndarray:
@@ -123,10 +128,12 @@ def as_mixed_batch(game: NormalFormGame, mixed: Sequence[Any], field: str = "mix
                 f"{field}[{i}]: expected {game.n_actions[i]} probabilities (or shape (batch, "
                 f"{game.n_actions[i]})), got shape {np.shape(mixed[i])}"
             )
-        if not np.all(np.isfinite(x)) or np.any(x < -_PROB_ATOL):
+        sums = x.sum(axis=1)
+        # NaN or inf anywhere makes the total non-finite: one reduction instead of a pass per check.
+        if not np.isfinite(sums.sum()) or x.min() < -_PROB_ATOL:
             raise ValueError(f"{field}[{i}]: probabilities must be finite and non-negative")
-        if not np.allclose(x.sum(axis=1), 1.0, atol=1e-6):
-            raise ValueError(f"{field}[{i}]: probabilities must sum to 1 (got sums {x.sum(axis=1)[:3]}...)")
+        if np.abs(sums - 1.0).max() > 1e-6:
+            raise ValueError(f"{field}[{i}]: probabilities must sum to 1 (got sums {sums[:3]}...)")
         out.append(x)
     batches = {x.shape[0] for x in out}
     if len(batches - {1}) > 1:

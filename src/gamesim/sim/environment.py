@@ -224,7 +224,6 @@ class Environment:
 
         for gi, g in enumerate(self._groups):
             members = g["strategies"]
-            local = {k: j for j, k in enumerate(members)}
             if fixed:
                 seats = np.flatnonzero(self._group_of_agent[matches.ravel()] == gi)
                 unit_strategy = self.agent_strategy[matches.ravel()[seats]]
@@ -240,7 +239,9 @@ class Environment:
                 unit_strategy = self.agent_strategy[agents]
             n_units = unit_strategy.size
             if g["kind"] == "bank":
-                local_ids = np.array([local[k] for k in unit_strategy.tolist()], dtype=np.intp)
+                to_local = np.full(len(self.strategies), -1, np.intp)
+                to_local[members] = np.arange(len(members))
+                local_ids = to_local[unit_strategy]
                 g["engine"] = AutomatonBank(game, [self.strategies[k] for k in members], local_ids,
                                             strategy_rngs[members[0]], conventions)
             else:

@@ -40,8 +40,12 @@ class RoundRobin(Matching):
         self.self_play = bool(self_play)
 
     def matches(self, n_agents: int, group_size: int, rng: np.random.Generator | None = None) -> np.ndarray:
-        combos = (itertools.combinations_with_replacement if self.self_play else itertools.combinations)
-        out = np.array(list(combos(range(n_agents), group_size)), dtype=np.intp)
+        if group_size == 2:
+            # Same order as itertools' (lexicographic), without a Python loop over pairs.
+            out = np.stack(np.triu_indices(n_agents, 0 if self.self_play else 1), axis=1).astype(np.intp)
+        else:
+            combos = (itertools.combinations_with_replacement if self.self_play else itertools.combinations)
+            out = np.array(list(combos(range(n_agents), group_size)), dtype=np.intp)
         if out.size == 0:
             raise ValueError(
                 f"population: {n_agents} agent(s) make no round-robin match of {group_size} "

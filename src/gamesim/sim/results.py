@@ -87,11 +87,13 @@ class SimulationResult:
         library does for its scores; pass ``include_self_play=True`` to count it.
         """
         per_agent = self.mean_score if include_self_play else self.mean_score_excluding_self
-        out = {}
-        for k, name in enumerate(self.strategy_names):
-            vals = per_agent[self.agent_strategy == k]
-            out[name] = float(np.nanmean(vals)) if np.any(np.isfinite(vals)) else float("nan")
-        return out
+        K = len(self.strategy_names)
+        ok = np.isfinite(per_agent)
+        total = np.bincount(self.agent_strategy[ok], weights=per_agent[ok], minlength=K)
+        count = np.bincount(self.agent_strategy[ok], minlength=K)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = total / count                 # NaN for a strategy none of whose agents played
+        return {name: float(v) for name, v in zip(self.strategy_names, means)}
 
     @property
     def pairwise_payoff(self) -> np.ndarray | None:
