@@ -18,22 +18,8 @@ import pytest
 
 import gamesim
 from gamesim.cli import ProgressBar, main
+from reference_values import AXELROD_SCORES
 
-# Produced with the Axelrod library 4.14.0:
-#   players = [axl.TitForTat(), axl.Grudger(), axl.Cooperator(), axl.Defector(),
-#              axl.WinStayLoseShift(), axl.TitFor2Tats(), axl.SuspiciousTitForTat(), axl.Alternator()]
-#   results = axl.Tournament(players, turns=200, repetitions=1).play()
-#   results.normalised_scores        # per-turn score, self-play left out
-AXELROD_SCORES = {
-    "TitForTat": 2.5692857142857144,
-    "GrimTrigger": 2.427857142857143,
-    "Cooperator": 2.355,
-    "Defector": 2.1542857142857144,
-    "WinStayLoseShift": 2.3935714285714282,
-    "TitForTwoTats": 2.4964285714285714,
-    "SuspiciousTitForTat": 2.1485714285714286,
-    "Alternator": 2.3285714285714287,
-}
 IPD_PLOTS = ("score_distribution.png", "pairwise_heatmap.png", "cooperation_rate.png")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

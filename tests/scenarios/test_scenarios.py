@@ -13,13 +13,8 @@ from gamesim.scenarios import Parameter, get_scenario, run_scenario
 from gamesim.scenarios._base import run_environment
 from gamesim.scenarios._sweep import flatten, sweep
 from gamesim.scenarios.ipd_tournament import parse_player, parse_players
+from reference_values import AXELROD_SCORES
 
-AXELROD_SCORES = {  # axelrod 4.14.0, Tournament(8 players, turns=200, repetitions=1).normalised_scores
-    "TitForTat": 2.5692857142857144, "GrimTrigger": 2.427857142857143, "Cooperator": 2.355,
-    "Defector": 2.1542857142857144, "WinStayLoseShift": 2.3935714285714282,
-    "TitForTwoTats": 2.4964285714285714, "SuspiciousTitForTat": 2.1485714285714286,
-    "Alternator": 2.3285714285714287,
-}
 
 
 # -- registry ------------------------------------------------------------------------------

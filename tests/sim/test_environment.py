@@ -11,30 +11,11 @@ from gamesim.agents import (
     TitForTat, TitForTwoTats, WinStayLoseShift,
 )
 from gamesim.sim import Environment, GameModel
+from reference_values import AXELROD_RANKING, AXELROD_SCORES
 
 PD = gs.games.prisoners_dilemma(R=3, S=0, T=5, P=1)
 AXELROD_EIGHT = [TitForTat(), GrimTrigger(), Cooperator(), Defector(), WinStayLoseShift(),
                  TitForTwoTats(), SuspiciousTitForTat(), Alternator()]
-
-# Produced with the Axelrod library 4.14.0 (Python 3.11, numpy 2.4.6):
-#   players = [axl.TitForTat(), axl.Grudger(), axl.Cooperator(), axl.Defector(),
-#              axl.WinStayLoseShift(), axl.TitFor2Tats(), axl.SuspiciousTitForTat(), axl.Alternator()]
-#   results = axl.Tournament(players, turns=200, repetitions=1).play(processes=None)
-#   results.normalised_scores   # per-turn score averaged over the 7 other players
-# Axelrod's normalised_scores leave self-play out; its WSLS figure is 1 ulp below the
-# exact fraction 16755/7000, hence the tolerance.
-AXELROD_NORMALISED_SCORES = {
-    "TitForTat": 2.5692857142857144,
-    "GrimTrigger": 2.427857142857143,
-    "Cooperator": 2.355,
-    "Defector": 2.1542857142857144,
-    "WinStayLoseShift": 2.3935714285714282,
-    "TitForTwoTats": 2.4964285714285714,
-    "SuspiciousTitForTat": 2.1485714285714286,
-    "Alternator": 2.3285714285714287,
-}
-AXELROD_RANKING = ["TitForTat", "TitForTwoTats", "GrimTrigger", "WinStayLoseShift", "Cooperator",
-                   "Alternator", "Defector", "SuspiciousTitForTat"]
 
 
 @pytest.mark.parametrize("fast_path", [True, False])
@@ -42,8 +23,8 @@ def test_axelrod_tournament_scores(fast_path):
     result = Environment(PD, AXELROD_EIGHT, rounds=200, seed=0, fast_path=fast_path).run()
     assert result.parameters["method"] == ("product-automaton" if fast_path else "seat-level")
     scores = result.strategy_scores()
-    assert scores.keys() == AXELROD_NORMALISED_SCORES.keys()
-    for name, want in AXELROD_NORMALISED_SCORES.items():
+    assert scores.keys() == AXELROD_SCORES.keys()
+    for name, want in AXELROD_SCORES.items():
         assert scores[name] == pytest.approx(want, abs=1e-12), name
     assert [name for name, _ in result.ranking()] == AXELROD_RANKING
     # 28 pairs + 8 self-matches, 200 turns, each agent in 9 matches (self-match twice).
