@@ -120,3 +120,38 @@ def test_save_figure(tmp_path, result):
     data = path.read_bytes()
     assert path == tmp_path / "sub" / "heat.png"
     assert data.startswith(b"\x89PNG") and len(data) > 1000
+
+
+def _fp_like_trace():
+    import gamesim as gs
+    from gamesim.analysis.convergence import convergence_trace
+
+    g = gs.games.matching_pennies()
+    cycle = np.array([[0, 0], [1, 1], [0, 1], [1, 0]])
+    h = np.tile(cycle, (50, 1))[:, None, :]
+    return convergence_trace(g, h)
+
+
+def test_convergence_plot_axes_and_lines():
+    from gamesim.analysis import plots
+
+    fig = plots.convergence(_fp_like_trace())
+    top, bottom = fig.axes
+    assert len(top.get_lines()) == 4            # 2 players x 2 actions
+    assert len(bottom.get_lines()) == 3         # NashConv, CE violation, distance
+    assert top.get_xscale() == "log" and bottom.get_yscale() == "log"
+    with pytest.raises(ValueError, match="^run:"):
+        plots.convergence(_fp_like_trace(), run=3)
+
+
+def test_simplex_and_regret_plots():
+    from gamesim.analysis import plots
+
+    traj = np.array([[1.0, 0, 0], [0.5, 0.5, 0], [1 / 3, 1 / 3, 1 / 3]])
+    fig = plots.simplex_trajectory(traj, equilibrium=[1 / 3] * 3)
+    # triangle + trajectory + start + end + equilibrium
+    assert len(fig.axes[0].get_lines()) == 5
+    with pytest.raises(ValueError, match="^points:"):
+        plots.simplex_trajectory(np.zeros((4, 2)))
+    fig = plots.regret_decay(_fp_like_trace())
+    assert len(fig.axes[0].get_lines()) == 3

@@ -11,6 +11,8 @@ Tournaments (:class:`~gamesim.sim.results.SimulationResult`)
     :func:`score_distribution`, :func:`pairwise_heatmap`, :func:`cooperation_rate`
 Repeated-game thresholds
     :func:`discount_sweep`
+Learning dynamics (:class:`~gamesim.analysis.convergence.ConvergenceTrace`)
+    :func:`convergence`, :func:`simplex_trajectory`, :func:`regret_decay`
 Output
     :func:`save_figure`
 """
@@ -25,7 +27,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 __all__ = ["score_distribution", "pairwise_heatmap", "cooperation_rate", "discount_sweep", "save_figure",
-           "moving_average"]
+           "moving_average", "convergence", "simplex_trajectory", "regret_decay"]
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -285,6 +287,128 @@ def discount_sweep(deltas: Sequence[float], cooperate: Sequence[float], deviate:
     ax.set_title(title or "Grim trigger: cooperate vs deviate")
     ax.legend(loc="best", fontsize="small")
     ax.grid(alpha=0.3)
+    return fig
+
+
+# -- learning dynamics ---------------------------------------------------------------
+def convergence(trace: Any, run: int = 0, *, title: str | None = None) -> Figure:
+    """Empirical frequencies and distance to equilibrium against rounds (log-scaled rounds).
+
+    Parameters
+    ----------
+    trace : ConvergenceTrace
+        From :func:`gamesim.analysis.convergence.convergence_trace`.
+    run : int
+        Which match of the batch to draw.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top axes: each player's empirical probability of each action; bottom axes:
+        NashConv, CE violation and (two players) L1 distance to the nearest Nash
+        equilibrium, on log-log axes.
+    """
+    n = len(trace.marginals)
+    if not 0 <= run < trace.nash_conv.shape[1]:
+        raise ValueError(f"run: {run} out of range 0..{trace.nash_conv.shape[1] - 1}")
+    fig = _new_figure(7.5, 6.0)
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    x = trace.rounds
+    for i in range(n):
+        freq = trace.marginals[i][:, run, :]
+        for a in range(freq.shape[1]):
+            top.plot(x, freq[:, a], linestyle="-" if i == 0 else "--", label=f"player {i + 1}, action {a}")
+    top.set_xscale("log")
+    top.set_ylabel("empirical frequency")
+    top.set_ylim(-0.02, 1.02)
+    top.legend(fontsize="x-small", ncol=2, loc="best")
+    top.grid(alpha=0.3)
+    series = [("NashConv", trace.nash_conv[:, run]), ("CE violation", trace.ce_violation[:, run])]
+    if trace.distance_to_nash is not None:
+        series.append(("L1 distance to nearest Nash equilibrium", trace.distance_to_nash[:, run]))
+    for label, y in series:
+        bottom.plot(x, np.maximum(y, 1e-12), label=label)
+    bottom.set_xscale("log")
+    bottom.set_yscale("log")
+    bottom.set_xlabel("rounds")
+    bottom.set_ylabel("distance to equilibrium")
+    bottom.legend(fontsize="small", loc="best")
+    bottom.grid(alpha=0.3, which="both")
+    fig.suptitle(title or f"Convergence on {trace.game}")
+    return fig
+
+
+def simplex_trajectory(points: Any, *, labels: Sequence[str] = ("a0", "a1", "a2"),
+                       equilibrium: Any = None, title: str | None = None) -> Figure:
+    """A trajectory of mixed strategies over three actions, drawn on the 2-simplex.
+
+    Parameters
+    ----------
+    points : array_like, shape (T, 3) or (k, T, 3)
+        Probabilities of the three actions along one or several trajectories.
+    labels : three str
+        Names of the corners.
+    equilibrium : array_like of 3 floats, optional
+        Marked with a star.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes with the triangle, each trajectory and its start (circle) and end (square).
+    """
+    P = np.asarray(points, dtype=float)
+    if P.ndim == 2:
+        P = P[None]
+    if P.ndim != 3 or P.shape[2] != 3:
+        raise ValueError(f"points: expected shape (T, 3) or (k, T, 3), got {np.shape(points)}")
+    corners = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
+    fig = _new_figure(6.0, 5.5)
+    ax = fig.add_subplot()
+    tri = np.vstack([corners, corners[:1]])
+    ax.plot(tri[:, 0], tri[:, 1], color="black", linewidth=1)
+    for c, lab, off in zip(corners, labels, ([-0.04, -0.05], [0.01, -0.05], [-0.02, 0.03])):
+        ax.text(c[0] + off[0], c[1] + off[1], lab)
+    for k, traj in enumerate(P):
+        xy = traj @ corners
+        line, = ax.plot(xy[:, 0], xy[:, 1], linewidth=1, label=f"trajectory {k + 1}" if len(P) > 1 else None)
+        ax.plot(*xy[0], "o", color=line.get_color(), markersize=4)
+        ax.plot(*xy[-1], "s", color=line.get_color(), markersize=4)
+    if equilibrium is not None:
+        e = np.asarray(equilibrium, dtype=float) @ corners
+        ax.plot(*e, "*", color="red", markersize=12, label="equilibrium")
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if len(P) > 1 or equilibrium is not None:
+        ax.legend(fontsize="small", loc="upper right")
+    ax.set_title(title or "Trajectory on the simplex")
+    return fig
+
+
+def regret_decay(trace: Any, *, title: str | None = None) -> Figure:
+    """Average external regret and CE violation against rounds, log-log, with a 1/sqrt(T) guide.
+
+    The largest player's regret is averaged over the runs of the batch (positive part).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    x = trace.rounds.astype(float)
+    regret = np.clip(trace.external_regret.max(axis=2), 0, None).mean(axis=1)
+    ce = trace.ce_violation.mean(axis=1)
+    fig = _new_figure(7.0, 4.5)
+    ax = fig.add_subplot()
+    ax.plot(x, np.maximum(regret, 1e-12), label="average external regret (max over players)")
+    ax.plot(x, np.maximum(ce, 1e-12), label="CE violation of empirical joint play")
+    guide = regret[0] if regret[0] > 0 else 1.0
+    ax.plot(x, guide / np.sqrt(x / x[0]), color="gray", linestyle=":", label="∝ 1/√T")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rounds")
+    ax.set_ylabel("regret per round")
+    ax.legend(fontsize="small", loc="best")
+    ax.grid(alpha=0.3, which="both")
+    ax.set_title(title or f"Regret decay on {trace.game}")
     return fig
 
 
