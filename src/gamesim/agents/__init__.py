@@ -1,6 +1,14 @@
 """Agents: one small class per strategy family, each vectorized over all its units."""
 
+from . import dynamics, fast_fp, learners  # noqa: F401
+from .dynamics import replicator_dynamics, two_population_replicator  # noqa: F401
+from .fast_fp import FictitiousPlayResult, fictitious_play  # noqa: F401
+from .learners import *  # noqa: F401,F403
+from .learners import __all__ as _learners_all
 from .reactive import *  # noqa: F401,F403
 from .reactive import __all__ as _reactive_all
 
-__all__ = list(_reactive_all)
+__all__ = list(_reactive_all) + list(_learners_all) + [
+    "fictitious_play", "FictitiousPlayResult", "replicator_dynamics", "two_population_replicator",
+    "dynamics", "fast_fp", "learners",
+]
