@@ -8,8 +8,9 @@ imported only when its scenario is asked for.  To add a scenario, write a module
 Examples
 --------
 >>> from gamesim import scenarios
->>> scenarios.available()
-['ipd_tournament', 'grim_trigger_threshold']
+>>> scenarios.available()  # doctest: +NORMALIZE_WHITESPACE
+['ipd_tournament', 'grim_trigger_threshold', 'fp_matching_pennies', 'fp_zero_sum',
+ 'fp_shapley_cycle', 'regret_matching_chicken', 'learning_showdown']
 >>> sc = scenarios.get_scenario("grim_trigger_threshold")
 >>> sc.resolve({"T": "10"})["T"]
 10.0
@@ -37,6 +38,11 @@ __all__ = ["SCENARIO_MODULES", "Parameter", "Scenario", "available", "get_scenar
 SCENARIO_MODULES: tuple[str, ...] = (
     "ipd_tournament",
     "grim_trigger_threshold",
+    "fp_matching_pennies",
+    "fp_zero_sum",
+    "fp_shapley_cycle",
+    "regret_matching_chicken",
+    "learning_showdown",
 )
 """Module names (= scenario names) under :mod:`gamesim.scenarios`, in listing order."""
 
