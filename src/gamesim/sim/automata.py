@@ -30,6 +30,8 @@ __all__ = ["AutomatonBank", "ProductAutomaton"]
 
 #: Largest number of bank states for which the product table (states squared) is built.
 MAX_PRODUCT_STATES = 2048
+#: Largest (sparse) next-state table of :meth:`MatchStepper.play`, in entries (258 x 2S).
+MAX_INTERLEAVED_ENTRIES = 1 << 25
 
 
 class ProductAutomaton:
@@ -78,11 +80,15 @@ class AutomatonBank:
         self.rng = rng
         self.conventions = conventions
         automata: list[Automaton] = [s.compiled_automaton() for s in strategies]
-        sizes = np.array([a.n_states for a in automata])
-        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        coops = [a.cooperate_prob for a in automata]
+        sizes = np.fromiter(map(len, coops), dtype=np.intp, count=len(coops))
+        offsets = np.zeros(len(coops), dtype=np.intp)
+        np.cumsum(sizes[:-1], out=offsets[1:])
         self.n_states = S = int(sizes.sum())
-        coop = np.concatenate([a.cooperate_prob for a in automata])
-        abstract_next = np.concatenate([a.transition + off for a, off in zip(automata, offsets)])
+        coop = np.concatenate(coops)
+        # Each automaton's transitions, shifted to its block of bank states.
+        abstract_next = np.concatenate([a.transition for a in automata])
+        abstract_next += np.repeat(offsets, sizes)[:, None, None]
 
         m = game.n_actions
         M = max(m)
@@ -95,10 +101,12 @@ class AutomatonBank:
             punish = np.asarray(conventions.punish[p], dtype=float)
             dist[:, p, :m[p]] = (1 - coop)[:, None] * punish[None, :]
             dist[:, p, c] += coop
-        self.deterministic = bool(np.all(np.isclose(dist.max(axis=2), 1.0)))
+        # np.isclose(max, 1) with its default tolerances, written out (it is much slower).
+        self.deterministic = bool((np.abs(dist.max(axis=2) - 1.0) <= 1e-8 + 1e-5).all())
         self._out = dist.argmax(axis=2).reshape(-1)          # (S*2,) for deterministic play
         cdf = np.cumsum(dist, axis=2)[:, :, :-1]
-        cdf[:, :, :] = np.where(np.arange(M - 1) >= np.array(m)[None, :, None] - 1, 1.0, cdf)
+        if min(m) < M:
+            cdf[:, :, :] = np.where(np.arange(M - 1) >= np.array(m)[None, :, None] - 1, 1.0, cdf)
         self._cdf = cdf.reshape(S * 2, M - 1)
         # Concrete transition: next[(s, p, o)] from own and partner's defection at outcome o.
         outcome_actions = np.array(np.unravel_index(np.arange(O), m))  # (2, O)
@@ -110,7 +118,7 @@ class AutomatonBank:
             nxt[:, p, :] = abstract_next[:, own_d, partner_d]
         self._next = nxt.reshape(-1)
         # Each unit starts in its own automaton's initial state.
-        starts = offsets + np.array([a.initial for a in automata], dtype=np.intp)
+        starts = offsets + np.fromiter((a.initial for a in automata), dtype=np.intp, count=len(automata))
         self.initial_states = starts[np.asarray(unit_strategy, dtype=np.intp)]
         self.state = self.initial_states.copy()
 
@@ -154,16 +162,32 @@ class AutomatonBank:
 class MatchStepper:
     """Steps every match of a bank whose units are the seats of fixed pairs, in seat order.
 
-    Row and column seats are kept in separate arrays so that a round is a few
-    gathers over matches instead of seats; random draws are the same numbers, in
-    the same order, as :meth:`AutomatonBank.act` would use, so results do not depend
-    on which stepper ran.
+    Random draws are the same numbers, in the same order, as :meth:`AutomatonBank.act`
+    would use (``2 * n_matches`` uniforms per round, seat order), so results do not
+    depend on which stepper ran.
+
+    Two ways of stepping:
+
+    * :meth:`play` - games where both players have two actions.  Seats stay
+      interleaved (row, column, row, ...) as in the bank, so a round is two gathers
+      and three element-wise calls over all seats, with no allocation: the seat
+      states are kept as ``sigma = state * 2 + player``, the two actions of a match,
+      written side by side as bytes, are read as one ``uint16`` ``v`` per match and
+      spread to both seats with one multiplication, and the next state is
+      ``NEXT[v * 2S + sigma]``.  The uniforms (and noise draws) of a block of rounds
+      are drawn with one call each; drawing a block or its rounds one by one gives
+      the same numbers.
+    * :meth:`actions` / :meth:`advance` - any two-player game, one round at a time.
     """
+
+    #: Bytes of uniforms drawn per call in :meth:`play` (a block of rounds).
+    BLOCK_BYTES = 1 << 18
 
     def __init__(self, bank: AutomatonBank) -> None:
         S, O = bank.n_states, bank.n_outcomes
         self.bank = bank
         self.n_outcomes = O
+        self.n_matches = bank.state.size // 2
         self.row = bank.state[0::2].copy()
         self.col = bank.state[1::2].copy()
         out = bank._out.reshape(S, 2)
@@ -175,6 +199,84 @@ class MatchStepper:
             self.row_cdf, self.col_cdf = self.row_cdf[:, 0].copy(), self.col_cdf[:, 0].copy()
         nxt = bank._next.reshape(S, 2, O)
         self.row_next, self.col_next = nxt[:, 0, :].reshape(-1).copy(), nxt[:, 1, :].reshape(-1).copy()
+        # Seat-interleaved tables for play() (two actions for both players).  NEXT has a
+        # row of 2S entries for every v up to 257, but only the rows of the four joint
+        # actions are ever written or read (the others are never paged in).
+        pairs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.uint8)
+        v = pairs.view(np.uint16).reshape(-1).astype(np.intp)      # v of each (a_row, a_col)
+        S2 = 2 * S
+        self.interleaved = (tuple(bank.game.n_actions) == (2, 2)
+                            and int(v.max() + 1) * S2 <= MAX_INTERLEAVED_ENTRIES)
+        if self.interleaved:
+            self._sigma = bank.state * 2 + np.tile(np.array([0, 1], np.intp), self.n_matches)
+            self._thr = np.ascontiguousarray(bank._cdf[:, 0])           # act 1 iff u >= thr
+            self._out_b = bank._out.astype(np.bool_)
+            self._next = np.empty(int(v.max() + 1) * S2, np.intp)
+            sigma = np.arange(S2)
+            for (a0, a1), vk in zip(pairs.tolist(), v.tolist()):
+                o = a0 * 2 + a1
+                self._next[vk * S2: (vk + 1) * S2] = bank._next[sigma * O + o] * 2 + sigma % 2
+            self._spread = np.uint64(S2 * ((1 << 32) + 1))             # v -> v*2S in both 32-bit halves
+            n = 2 * self.n_matches
+            self._thr_buf = np.empty(n)
+            self._idx = np.empty(n, np.intp)
+            self._w = np.empty(self.n_matches, np.uint64)
+            self._block = max(1, min(512, self.BLOCK_BYTES // (8 * n)))
+            self._u = None
+            self._nu = None
+
+    def play(self, acts: np.ndarray, noise: float = 0.0, noise_rng: np.random.Generator | None = None) -> None:
+        """Play ``len(acts)`` rounds, writing the actions into ``acts`` (rounds, n_matches, 2) uint8.
+
+        With ``noise`` each action is flipped with that probability, drawn from
+        ``noise_rng`` (``2 * n_matches`` uniforms per round, seat order).
+        """
+        T = acts.shape[0]
+        n = 2 * self.n_matches
+        a_rows = acts.reshape(T, n).view(np.bool_)              # each seat's action, as bools
+        v_rows = acts.reshape(T, n).view(np.uint16)             # each match's two actions, as one v
+        sigma, thr, idx, w = self._sigma, self._thr_buf, self._idx, self._w
+        w32 = w.view(np.uint32)
+        spread = self._spread
+        take_thr, take_out, take_next = self._thr.take, self._out_b.take, self._next.take
+        ge, mul, add, xor = np.greater_equal, np.multiply, np.add, np.not_equal
+        stochastic = not self.bank.deterministic
+        B = min(self._block, T)
+        if stochastic and (self._u is None or self._u.shape[0] < B):
+            self._u = np.empty((B, n))
+        if noise > 0 and (self._nu is None or self._nu.shape[0] < B):
+            self._nu = np.empty((B, n))
+            self._flip = np.empty((B, n), np.bool_)
+        rng = self.bank.rng
+        for b0 in range(0, T, B):
+            nb = min(B, T - b0)
+            a_block, v_block = a_rows[b0: b0 + nb], v_rows[b0: b0 + nb]
+            if stochastic:
+                u = self._u[:nb]
+                rng.random(out=u)
+            if noise > 0:
+                flip = np.less(noise_rng.random(out=self._nu[:nb]), noise, out=self._flip[:nb])
+            if stochastic and noise == 0:
+                # The hot loop (stochastic automata, no noise): two gathers and three calls.
+                for a, v, ur in zip(a_block, v_block, u):
+                    take_thr(sigma, out=thr, mode="clip")
+                    ge(ur, thr, out=a)
+                    mul(v, spread, out=w)
+                    add(sigma, w32, out=idx)
+                    take_next(idx, out=sigma, mode="clip")
+                continue
+            for r in range(nb):
+                a = a_block[r]
+                if stochastic:
+                    take_thr(sigma, out=thr, mode="clip")
+                    ge(u[r], thr, out=a)
+                else:
+                    take_out(sigma, out=a, mode="clip")
+                if noise > 0:
+                    xor(a, flip[r], out=a)
+                mul(v_block[r], spread, out=w)
+                add(sigma, w32, out=idx)
+                take_next(idx, out=sigma, mode="clip")
 
     def actions(self) -> tuple[np.ndarray, np.ndarray]:
         """This round's row and column actions, one per match."""

@@ -9,9 +9,12 @@ One round of all matches is a constant number of NumPy calls per strategy class:
 * every other strategy class advances all its units with its runner's ``act`` and
   ``observe``.
 
-Joint actions are stored as flat outcome indices in a history buffer; payoffs,
-scores, pairwise tables and per-round series are computed from it in chunks with
-``bincount``, never per agent in Python.
+Joint actions are stored compactly (one byte per seat when the game has at most
+256 actions) in a history buffer.  Under a fixed matching, per-match outcome counts
+are taken from each chunk of it as the run goes, and the scores and pairwise tables
+follow from them; the per-round series are computed from the kept history when
+first read (or chunk by chunk as the run goes when that history would be large).
+Everything is ``bincount``/reduction work over arrays, never per agent in Python.
 
 References
 ----------
@@ -22,6 +25,7 @@ self-play, 200 turns).
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,11 +35,18 @@ from .automata import AutomatonBank
 from .games import NormalFormGame, as_game
 from .matching import Matching, as_matching
 from .protocol import AutomatonStrategy, Conventions, Strategy
-from .results import SimulationResult
+from .results import DeferredSeries, SimulationResult
 
 __all__ = ["Environment", "parse_population", "play_match"]
 
+#: Most rounds held in the history buffer between two accumulations.
 _CHUNK = 512
+#: Largest history buffer (bytes); the chunk shrinks for very many matches.
+_BUFFER_BYTES = 16 << 20
+#: Under a fixed matching the per-round series are computed on first access from the
+#: run's compact history if that history takes at most this many bytes; otherwise they
+#: are accumulated chunk by chunk during the run (and the history is not kept).
+LAZY_SERIES_BYTES = 64 << 20
 
 
 def parse_population(population: Any) -> tuple[list[Strategy], np.ndarray]:
@@ -64,10 +75,10 @@ def parse_population(population: Any) -> tuple[list[Strategy], np.ndarray]:
             raise ValueError(f"population: {s!r} is not a gamesim strategy")
         if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1:
             raise ValueError(f"population: count for {s.name} must be a positive integer, got {c!r}")
-        if s not in index:
-            index[s] = len(strategies)
+        k = index.setdefault(s, len(strategies))         # one hash per entry
+        if k == len(strategies):
             strategies.append(s)
-        agent_strategy.extend([index[s]] * int(c))
+        agent_strategy.extend([k] * int(c))
     return strategies, np.array(agent_strategy, dtype=np.intp)
 
 
@@ -161,6 +172,7 @@ class Environment:
                 raise ValueError(f"population: {s.name} plays two-player games only; the game has {P} players")
         self.n_agents = int(self.agent_strategy.size)
         names = [s.name for s in self.strategies]
+        self._names = tuple(names)
         if len(set(names)) != len(names):
             raise ValueError(f"population: two different strategies share a display name: {names}")
         seen = [0] * len(names)
@@ -175,14 +187,25 @@ class Environment:
     def reset(self) -> None:
         """Start afresh: same seed, same numbers."""
         game, P = self.game, self.game.n_players
-        root = self.seed if isinstance(self.seed, np.random.SeedSequence) else np.random.SeedSequence(self.seed)
-        streams = root.spawn(3 + len(self.strategies))
-        self._match_rng = np.random.default_rng(streams[0])
-        self._noise_rng = np.random.default_rng(streams[1])
-        length_rng = np.random.default_rng(streams[2])
-        strategy_rngs = [np.random.default_rng(s) for s in streams[3:]]
+        K = len(self.strategies)
+        # Streams: 0 matching, 1 noise, 2 match lengths, 3 + k strategy k.  A generator is
+        # made only for the streams this run uses; the others cost nothing.
+        if isinstance(self.seed, np.random.SeedSequence):
+            children = self.seed.spawn(3 + K)
+
+            def stream(i: int) -> np.random.Generator:
+                return np.random.default_rng(children[i])
+        else:
+            root = np.random.SeedSequence(self.seed)
+
+            def stream(i: int) -> np.random.Generator:
+                # The same child SeedSequence that root.spawn(3 + K)[i] would give.
+                return np.random.default_rng(np.random.SeedSequence(
+                    root.entropy, spawn_key=root.spawn_key + (i,), pool_size=root.pool_size))
 
         fixed = self.matching.fixed
+        self._match_rng = None if fixed else stream(0)
+        self._noise_rng = stream(1) if self.noise > 0 else None
         if fixed:
             matches = self.matching.matches(self.n_agents, P)
             self._n_matches = matches.shape[0]
@@ -196,18 +219,21 @@ class Environment:
         self._seat_player = np.tile(np.arange(P), M)
 
         # Match lengths: fixed rounds, or geometric under a continuation probability.
+        n_lengths = M if fixed else 1
         if self.continuation is None:
-            lengths = np.full(M if fixed else 1, self.rounds)
+            lengths = np.full(n_lengths, self.rounds)
+        elif self.continuation > 0:
+            lengths = np.minimum(stream(2).geometric(1 - self.continuation, size=n_lengths), self.rounds)
         else:
-            draws = length_rng.geometric(1 - self.continuation, size=M if fixed else 1) if self.continuation > 0 else np.ones(M if fixed else 1, int)
-            lengths = np.minimum(draws, self.rounds)
+            lengths = np.ones(n_lengths, int)
         self._lengths = lengths.astype(np.intp)
         self._horizon = int(lengths.max())
 
         # Groups: one bank for all automaton strategies, one runner per other strategy.
-        auto_ids = [k for k, s in enumerate(self.strategies) if isinstance(s, AutomatonStrategy)]
-        other_ids = [k for k in range(len(self.strategies)) if k not in auto_ids]
-        group_of_strategy = np.full(len(self.strategies), -1, np.intp)
+        is_auto = np.array([isinstance(s, AutomatonStrategy) for s in self.strategies])
+        auto_ids = np.flatnonzero(is_auto).tolist()
+        other_ids = np.flatnonzero(~is_auto).tolist()
+        group_of_strategy = np.full(K, -1, np.intp)
         self._groups: list[dict[str, Any]] = []
         if auto_ids:
             group_of_strategy[auto_ids] = 0
@@ -222,11 +248,15 @@ class Environment:
             conventions = self.strategies[auto_ids[0]].default_conventions(game)
         self._conventions = conventions
 
+        seat_agents = None if matches is None else matches.reshape(-1)
         for gi, g in enumerate(self._groups):
             members = g["strategies"]
             if fixed:
-                seats = np.flatnonzero(self._group_of_agent[matches.ravel()] == gi)
-                unit_strategy = self.agent_strategy[matches.ravel()[seats]]
+                if len(self._groups) == 1:
+                    seats = np.arange(M * P)
+                else:
+                    seats = np.flatnonzero(self._group_of_agent[seat_agents] == gi)
+                unit_strategy = self.agent_strategy[seat_agents[seats]]
                 g["seats"] = seats
                 g["players"] = self._seat_player[seats]
                 # None tells the bank "all units, in seat order" and saves a gather.
@@ -238,15 +268,16 @@ class Environment:
                 g["unit_of_agent"] = unit_of_agent
                 unit_strategy = self.agent_strategy[agents]
             n_units = unit_strategy.size
+            rng = stream(3 + members[0])
             if g["kind"] == "bank":
-                to_local = np.full(len(self.strategies), -1, np.intp)
+                to_local = np.full(K, -1, np.intp)
                 to_local[members] = np.arange(len(members))
                 local_ids = to_local[unit_strategy]
                 g["engine"] = AutomatonBank(game, [self.strategies[k] for k in members], local_ids,
-                                            strategy_rngs[members[0]], conventions)
+                                            rng, conventions)
             else:
                 k = members[0]
-                g["engine"] = self.strategies[k].runner(game, n_units, strategy_rngs[k], conventions)
+                g["engine"] = self.strategies[k].runner(game, n_units, rng, conventions)
 
         # Fast path: fixed matches of deterministic automata without noise.
         self._product = None
@@ -267,13 +298,47 @@ class Environment:
         self._table_T = np.ascontiguousarray(game.payoffs.reshape(P, -1).T)   # (n_outcomes, P)
         self._outcome_actions = np.stack(np.unravel_index(np.arange(game.n_outcomes), game.n_actions), axis=1)
         self._t = 0
-        self._buffer = np.empty((_CHUNK, M), dtype=np.intp)
-        self._buffer_agents = None if fixed else np.empty((_CHUNK, M, P), dtype=np.intp)
-        self._buffered = 0
+        # History buffer: the joint action of every match, one row per round.
+        self._act_dtype = np.dtype(np.uint8) if max(game.n_actions) <= 256 else np.dtype(np.intp)
+        row_bytes = M * P * self._act_dtype.itemsize
+        self._rows = max(1, min(_CHUNK, self._horizon, _BUFFER_BYTES // row_bytes))
+        # Fixed matchings keep the history for lazily computed series when it is small.
+        self._lazy = fixed and self._horizon * row_bytes <= LAZY_SERIES_BYTES
+        self._keeps_chunks = self.keep_history or self._lazy
+        self._new_buffer()
         self._acc = _Accumulator(self)
         self._last = None
-        self._history: list[np.ndarray] = []
-        self._history_agents: list[np.ndarray] = []
+        self._chunks: list[np.ndarray] = []
+        self._chunks_agents: list[np.ndarray] = []
+
+    def _new_buffer(self) -> None:
+        M, P = self._n_matches, self.game.n_players
+        # No more rows than the run has left: kept buffers hold no unused rows.
+        rows = max(1, min(self._rows, self._horizon - self._t))
+        self._buffer = np.empty((rows, M, P), dtype=self._act_dtype)
+        self._buffer_agents = None if self.matching.fixed else np.empty((rows, M, P), dtype=np.intp)
+        self._buf_start = 0          # first row not yet accumulated
+        self._buf_end = 0            # next row to write
+
+    def _room(self) -> int:
+        """Free rows in the buffer, making room first if it is full."""
+        if self._buf_end == self._buffer.shape[0]:
+            # Accumulate the full buffer; start a fresh one if kept chunks refer to it.
+            self._flush()
+            if self._keeps_chunks:
+                self._new_buffer()
+            else:
+                self._buf_start = self._buf_end = 0
+        return self._buffer.shape[0] - self._buf_end
+
+    def _codes(self, acts: np.ndarray) -> np.ndarray:
+        """Flat outcome index of joint actions ``(..., P)`` (C order, as ``ravel_multi_index``)."""
+        m = self.game.n_actions
+        out = acts[..., 0].astype(np.intp)
+        for p in range(1, len(m)):
+            out *= m[p]
+            out += acts[..., p]
+        return out
 
     # -- stepping ----------------------------------------------------------------
     @property
@@ -290,23 +355,26 @@ class Environment:
         """Play one round of every match."""
         if self._t >= self._horizon:
             raise ValueError(f"rounds: the run is over after {self._horizon} rounds; call reset() to start again")
-        if self._buffered == _CHUNK:
-            self._flush()
-        row = self._buffered
+        self._room()
+        row = self._buf_end
+        stepper = self._stepper
         if self._product is not None:
             outcomes = self._product.outcome[self._joint]
             self._joint = self._product.step[self._joint]
-        elif self._stepper is not None:
-            outcomes = self._play_round_matches()
+            self._buffer[row] = self._outcome_actions[outcomes]
+        elif stepper is not None and stepper.interleaved:
+            stepper.play(self._buffer[row: row + 1], self.noise, self._noise_rng)
+        elif stepper is not None:
+            self._buffer[row] = self._play_round_matches()
         else:
-            outcomes = self._play_round(row)
-        self._buffer[row] = outcomes
-        self._buffered += 1
+            self._buffer[row] = self._play_round(row)
+        self._buf_end += 1
         self._t += 1
         agents = None if self._buffer_agents is None else self._buffer_agents[row: row + 1].copy()
-        self._last = (outcomes[None, :].copy(), agents)
+        self._last = (self._buffer[row: row + 1].copy(), agents)
 
     def _play_round(self, row: int) -> np.ndarray:
+        """One round on the seat-level path; the joint actions ``(n_matches, P)``."""
         game, P, M = self.game, self.game.n_players, self._n_matches
         if self.matching.fixed:
             seat_agent = None
@@ -336,9 +404,10 @@ class Environment:
             else:
                 pay = self._table_T[outcomes[match_of_seat], players]
                 g["engine"].observe(units, players, joint[match_of_seat], pay)
-        return outcomes
+        return joint
 
     def _play_round_matches(self) -> np.ndarray:
+        """One round of match-level stepping (any two-player game); the joint actions."""
         stepper = self._stepper
         row, col = stepper.actions()
         if self.noise > 0:
@@ -348,7 +417,7 @@ class Environment:
             row, col = acts[0::2], acts[1::2]
         outcomes = row * self.game.n_actions[1] + col
         stepper.advance(outcomes)
-        return outcomes
+        return np.stack([row, col], axis=1)
 
     def _apply_noise(self, acts: np.ndarray) -> np.ndarray:
         m = np.asarray(self.game.n_actions)[self._seat_player]
@@ -360,22 +429,28 @@ class Environment:
         return np.where(flip, (acts + shift) % m, acts)
 
     def _flush(self) -> None:
-        if self._buffered:
-            t0 = self._t - self._buffered
-            agents = None if self._buffer_agents is None else self._buffer_agents[: self._buffered]
-            self._acc.add(self._buffer[: self._buffered], agents, t0)
-            if self.keep_history:
-                self._history.append(self._buffer[: self._buffered].copy())
+        """Accumulate the rows played since the last flush (and keep them if needed)."""
+        start, end = self._buf_start, self._buf_end
+        if end > start:
+            t0 = self._t - (end - start)
+            acts = self._buffer[start:end]
+            agents = None if self._buffer_agents is None else self._buffer_agents[start:end]
+            self._acc.add(acts, agents, t0)
+            if self._keeps_chunks:
+                # Views: a buffer that holds kept rows is never written again.
+                self._chunks.append(acts)
                 if agents is not None:
-                    self._history_agents.append(agents.copy())
-            self._buffered = 0
+                    self._chunks_agents.append(agents)
+            self._buf_start = end
 
     def run(self) -> SimulationResult:
         """Reset (if anything was played), play every round and return the result."""
-        if self._t > 0 or self._acc_dirty():
+        if self._t > 0 or self._acc.dirty:
             self.reset()
         if self._product is not None:
             self._run_product()
+        elif self._stepper is not None and self._stepper.interleaved:
+            self._run_stepper()
         else:
             while self._t < self._horizon:
                 self.step()
@@ -385,31 +460,48 @@ class Environment:
         # Tight loop of the fast path: a round of all matches is one gather.
         step, outcome = self._product.step, self._product.outcome
         joint = self._joint
+        M = self._n_matches
+        pairs = self._act_dtype == np.uint8
+        if pairs:
+            # Both actions of a match as one uint16 (two bytes side by side).
+            outcome_pair = self._outcome_actions.astype(np.uint8).view(np.uint16).reshape(-1)
+        scratch = np.empty((self._rows, M), dtype=np.intp)
         while self._t < self._horizon:
-            if self._buffered == _CHUNK:
-                self._flush()
-            n = min(_CHUNK - self._buffered, self._horizon - self._t)
-            buf = self._buffer[self._buffered: self._buffered + n]
+            n = min(self._room(), self._horizon - self._t)
+            js = scratch[:n]
             for r in range(n):
-                buf[r] = joint
+                js[r] = joint
                 joint = step[joint]
-            np.take(outcome, buf, out=buf)
-            self._buffered += n
+            rows = self._buffer[self._buf_end: self._buf_end + n]
+            np.take(outcome, js, out=js)
+            if pairs:
+                np.take(outcome_pair, js, out=rows.view(np.uint16).reshape(n, M))
+            else:
+                rows[...] = self._outcome_actions[js]
+            self._buf_end += n
             self._t += n
         self._joint = joint
 
-    def _acc_dirty(self) -> bool:
-        return self._buffered > 0 or bool(self._acc.turns.any())
+    def _run_stepper(self) -> None:
+        # Match-level stepping in blocks of rounds, straight into the history buffer.
+        stepper = self._stepper
+        while self._t < self._horizon:
+            n = min(self._room(), self._horizon - self._t)
+            stepper.play(self._buffer[self._buf_end: self._buf_end + n], self.noise, self._noise_rng)
+            self._buf_end += n
+            self._t += n
+        row = self._buf_end - 1
+        self._last = (self._buffer[row: row + 1].copy(), None)
 
     def result(self) -> SimulationResult:
         """Figures for the rounds played so far."""
         self._flush()
         result = self._acc.result(self._t)
         if self.keep_history:
-            P = self.game.n_players
-            outcomes = np.concatenate(self._history) if self._history else np.zeros((0, self._n_matches), np.intp)
-            joint = self._outcome_actions[outcomes]                     # (T, M, P)
-            agents = (np.concatenate(self._history_agents) if self._history_agents
+            M, P = self._n_matches, self.game.n_players
+            joint = (np.concatenate(self._chunks).astype(np.intp) if self._chunks
+                     else np.zeros((0, M, P), np.intp))
+            agents = (np.concatenate(self._chunks_agents) if self._chunks_agents
                       else np.broadcast_to(self._fixed_matches, joint.shape).copy())
             object.__setattr__(result, "history", joint)
             object.__setattr__(result, "history_agents", agents)
@@ -419,31 +511,113 @@ class Environment:
         """Mean payoff and action frequencies per strategy in the latest :meth:`step`."""
         if self._last is None:
             raise ValueError("round: no round has been played with step() yet")
-        outcomes, agents = self._last
-        return self._acc.summarize_round(outcomes, agents, self._t - 1)
+        acts, agents = self._last
+        return self._acc.summarize_round(self._codes(acts), agents, self._t - 1)
+
+
+def _series_chunk(codes: np.ndarray, seat_strategy: np.ndarray, table: np.ndarray, onehot: np.ndarray,
+                  K: int, n_codes: int):
+    """Per-round series of a chunk of fixed-matching history.
+
+    ``codes`` (T, M) are flat outcome indices, ``n_codes - 1`` marking a match that is
+    over when ``n_codes`` exceeds the number of outcomes.  Returns the payoff sums, turn
+    counts and action counts per (round, strategy): shapes (T, K), (T, K), (T, K, A).
+    """
+    T, M = codes.shape
+    O, P = table.shape
+    rounds = np.arange(T)[:, None] * K
+    s_sum = np.zeros((T, K))
+    s_n = np.zeros((T, K))
+    s_act = np.zeros((T, K, onehot.shape[2]))
+    for p in range(P):
+        key = ((rounds + seat_strategy[:, p][None, :]) * n_codes + codes).reshape(-1)
+        c = np.bincount(key, minlength=T * K * n_codes).reshape(T, K, n_codes)[:, :, :O]
+        s_sum += c @ table[:, p]
+        s_n += c.sum(axis=2)
+        s_act += c @ onehot[p]
+    return s_sum, s_n, s_act
+
+
+class _FixedSeries(DeferredSeries):
+    """The per-round series of a fixed-matching run, computed from its kept history."""
+
+    def __init__(self, chunks: list[np.ndarray], env: "Environment") -> None:
+        super().__init__()
+        self.chunks = list(chunks)
+        self.n_actions = env.game.n_actions
+        self.seat_strategy = env.agent_strategy[env._fixed_matches]
+        self.table = env._table_T
+        self.onehot = env._acc.onehot
+        self.K = len(env.strategies)
+        self.lengths = None if env.continuation is None else env._lengths
+
+    def _compute(self):
+        O = self.table.shape[0]
+        sums, ns, acts = [], [], []
+        t0 = 0
+        for chunk in self.chunks:
+            codes = chunk[..., 0].astype(np.intp)
+            for p in range(1, len(self.n_actions)):
+                codes *= self.n_actions[p]
+                codes += chunk[..., p]
+            n_codes = O
+            if self.lengths is not None:
+                over = (t0 + np.arange(codes.shape[0]))[:, None] >= self.lengths[None, :]
+                codes[over] = O
+                n_codes = O + 1
+            s, n, a = _series_chunk(codes, self.seat_strategy, self.table, self.onehot, self.K, n_codes)
+            sums.append(s)
+            ns.append(n)
+            acts.append(a)
+            t0 += codes.shape[0]
+        A = self.onehot.shape[2]
+        s_sum = np.concatenate(sums) if sums else np.zeros((0, self.K))
+        s_n = np.concatenate(ns) if ns else np.zeros((0, self.K))
+        s_act = np.concatenate(acts) if acts else np.zeros((0, self.K, A))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return s_sum / s_n, s_act / s_n[:, :, None], s_n
 
 
 class _Accumulator:
-    """Turns chunks of outcome history into scores, pairwise tables and series (bincounts)."""
+    """Turns chunks of history into scores, pairwise tables and series.
+
+    Fixed matchings: per-match outcome counts are summed over chunks; agents' totals,
+    self-play and pairwise tables follow from them in :meth:`result`.  Random matching:
+    agents' figures are accumulated per chunk with bincounts.
+    """
 
     def __init__(self, env: Environment) -> None:
-        self.env = env
+        # A weak reference: no cycle, so a finished environment and its buffers are freed at once.
+        self.env = weakref.proxy(env)
         N = env.n_agents
         K = len(env.strategies)
         P = env.game.n_players
-        self.K, self.P, self.N = K, P, N
+        M = env._n_matches
+        O = env.game.n_outcomes
+        self.K, self.P, self.N, self.M, self.O = K, P, N, M, O
         self.A = max(env.game.n_actions)
-        self.total = np.zeros(N)
-        self.turns = np.zeros(N)
-        self.self_total = np.zeros(N)
-        self.self_turns = np.zeros(N)
-        self.discounted = np.zeros(N) if env.discount is not None else None
-        self.pair_total = np.zeros(N * N) if P == 2 else None
-        self.pair_turns = np.zeros(N * N) if P == 2 else None
-        H = env.horizon
-        self.series_sum = np.zeros((H, K))
-        self.series_n = np.zeros((H, K))
-        self.series_act = np.zeros((H, K, self.A))
+        self.dirty = False
+        self.onehot = np.zeros((P, O, self.A))
+        self.onehot[np.arange(P)[None, :], np.arange(O)[:, None], env._outcome_actions] = 1.0
+        self.fixed = env.matching.fixed
+        # Two players with two actions each, one byte per action: counts from byte sums.
+        self.pairs = (self.fixed and tuple(env.game.n_actions) == (2, 2)
+                      and env._act_dtype == np.uint8)
+        if self.fixed:
+            self.match_counts = np.zeros((M, O))
+            self.match_disc = np.zeros((M, O)) if env.discount is not None else None
+        else:
+            self.total = np.zeros(N)
+            self.turns = np.zeros(N)
+            self.discounted = np.zeros(N) if env.discount is not None else None
+            self.pair_total = np.zeros(N * N) if P == 2 else None
+            self.pair_turns = np.zeros(N * N) if P == 2 else None
+        self.eager_series = not env._lazy
+        if self.eager_series:
+            H = env.horizon
+            self.series_sum = np.zeros((H, K))
+            self.series_n = np.zeros((H, K))
+            self.series_act = np.zeros((H, K, self.A))
 
     def _expand(self, outcomes: np.ndarray, agents: np.ndarray | None, t0: int):
         env = self.env
@@ -458,59 +632,83 @@ class _Accumulator:
         w = np.broadcast_to(active[:, :, None], (T, M, self.P)).astype(float)
         return pay, acts, agents, w
 
-    def add(self, outcomes: np.ndarray, agents: np.ndarray | None, t0: int) -> None:
+    def add(self, acts: np.ndarray, agents: np.ndarray | None, t0: int) -> None:
+        """Take in the joint actions ``acts`` (T, M, P) of rounds ``t0 .. t0 + T - 1``."""
+        self.dirty = True
         if agents is None:
-            self._add_fixed(outcomes, t0)
+            self._add_fixed(acts, t0)
         else:
-            self._add_random(outcomes, agents, t0)
+            self._add_random(self.env._codes(acts), agents, t0)
 
-    def _add_fixed(self, outcomes: np.ndarray, t0: int) -> None:
-        # Seats never change, so everything follows from outcome counts: per match
-        # (for totals) and per (round, strategy in a seat position) (for the series).
-        env, N, P, K, A = self.env, self.N, self.P, self.K, self.A
-        T, M = outcomes.shape
-        O = env.game.n_outcomes
-        table = env._table_T                                          # (O, P)
-        if env.continuation is None:
-            w = None
+    def _add_fixed(self, acts: np.ndarray, t0: int) -> None:
+        # Seats never change, so the scores follow from each match's outcome counts.
+        env, M, O = self.env, self.M, self.O
+        T = acts.shape[0]
+        active = None
+        if env.continuation is not None:
+            active = (t0 + np.arange(T))[:, None] < env._lengths[None, :]          # (T, M)
+        codes = None
+        if self.pairs:
+            self.match_counts += self._pair_counts(acts, active)
         else:
-            w = ((t0 + np.arange(T))[:, None] < env._lengths[None, :]).astype(float).reshape(-1)
-        match_key = (np.arange(M) * O + outcomes).reshape(-1)
-        per_match = np.bincount(match_key, weights=w, minlength=M * O).reshape(M, O)
-        seat_total = per_match @ table                                # (M, P)
-        match_turns = per_match.sum(axis=1)                           # (M,)
-        agents = env._fixed_matches                                   # (M, P)
-        flat_agents = agents.reshape(-1)
-        self.total += np.bincount(flat_agents, weights=seat_total.reshape(-1), minlength=N)
-        self.turns += np.bincount(flat_agents, weights=np.repeat(match_turns, P), minlength=N)
-        if self.discounted is not None:
-            disc = np.repeat(env.discount ** (t0 + np.arange(T, dtype=float)), M)
-            dw = disc if w is None else disc * w
-            per_match_disc = np.bincount(match_key, weights=dw, minlength=M * O).reshape(M, O)
-            self.discounted += np.bincount(flat_agents, weights=(per_match_disc @ table).reshape(-1), minlength=N)
-        selfplay = np.all(agents == agents[:, :1], axis=1)
-        if selfplay.any():
-            sp = np.repeat(selfplay, P)
-            self.self_total += np.bincount(flat_agents[sp], weights=seat_total.reshape(-1)[sp], minlength=N)
-            self.self_turns += np.bincount(flat_agents[sp], weights=np.repeat(match_turns, P)[sp], minlength=N)
-        if P == 2:
-            a0, a1 = agents[:, 0], agents[:, 1]
-            self.pair_total += np.bincount(a0 * N + a1, weights=seat_total[:, 0], minlength=N * N)
-            self.pair_total += np.bincount(a1 * N + a0, weights=seat_total[:, 1], minlength=N * N)
-            self.pair_turns += np.bincount(a0 * N + a1, weights=match_turns, minlength=N * N)
-            self.pair_turns += np.bincount(a1 * N + a0, weights=match_turns, minlength=N * N)
-        rounds = np.arange(T)[:, None] * K
-        for p in range(P):
-            strat = env.agent_strategy[agents[:, p]]
-            key = ((rounds + strat[None, :]) * O + outcomes).reshape(-1)
-            c = np.bincount(key, weights=w, minlength=T * K * O).reshape(T, K, O)
-            self.series_sum[t0: t0 + T] += c @ table[:, p]
-            self.series_n[t0: t0 + T] += c.sum(axis=2)
-            self.series_act[t0: t0 + T] += c @ self._action_onehot(p)
+            codes = self._fixed_codes(acts, active)
+            n_codes = O if active is None else O + 1
+            key = (np.arange(M) * n_codes)[None, :] + codes
+            c = np.bincount(key.reshape(-1), minlength=M * n_codes).reshape(M, n_codes)
+            self.match_counts += c[:, :O]
+        if self.match_disc is not None or self.eager_series:
+            if codes is None:
+                codes = self._fixed_codes(acts, active)
+            n_codes = O if active is None else O + 1
+            if self.match_disc is not None:
+                key = (np.arange(M) * n_codes)[None, :] + codes
+                disc = np.broadcast_to(env.discount ** (t0 + np.arange(T, dtype=float))[:, None], (T, M))
+                c = np.bincount(key.reshape(-1), weights=disc.reshape(-1), minlength=M * n_codes)
+                self.match_disc += c.reshape(M, n_codes)[:, :O]
+            if self.eager_series:
+                strat = env.agent_strategy[env._fixed_matches]
+                s, n, a = _series_chunk(codes, strat, env._table_T, self.onehot, self.K, n_codes)
+                self.series_sum[t0: t0 + T] += s
+                self.series_n[t0: t0 + T] += n
+                self.series_act[t0: t0 + T] += a
 
-    def _action_onehot(self, p: int) -> np.ndarray:
-        """(n_outcomes, max_actions): which action seat ``p`` plays in each outcome."""
-        return np.eye(self.A)[self.env._outcome_actions[:, p]]
+    def _fixed_codes(self, acts: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+        codes = self.env._codes(acts)
+        if active is not None:
+            codes[~active] = self.O                     # a match that is over: no outcome
+        return codes
+
+    def _pair_counts(self, acts: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+        """Outcome counts per match (M, 4) of a 2x2 game, from byte sums of the actions.
+
+        A match's two actions (bytes a0, a1) read as one uint16 ``v``.  Summing ``v`` over
+        at most 255 rounds sums each byte on its own (no carry), which counts a0 = 1 and
+        a1 = 1; ``v == v(1, 1)`` counts both.
+        """
+        T, M = acts.shape[0], self.M
+        v = acts.reshape(T, 2 * M).view(np.uint16)                    # (T, M)
+        if active is not None:
+            v = v * active                                            # a match that is over: (0, 0) ...
+            turns = active.sum(axis=0)                                # ... and no turn
+        else:
+            turns = T
+        v11 = np.array([1, 1], np.uint8).view(np.uint16)[0]
+        ones = np.zeros((M, 2), np.int64)
+        n11 = np.zeros(M, np.int64)
+        B = max(1, min(255, T, (1 << 18) // M))                      # rows per block (<= 255)
+        both = np.empty((B, M), np.bool_)
+        for b in range(0, T, B):
+            block = v[b: b + B]
+            eq = np.equal(block, v11, out=both[: block.shape[0]])
+            ones += np.add.reduce(block, axis=0, dtype=np.uint16).view(np.uint8).reshape(M, 2)
+            n11 += np.add.reduce(eq.view(np.uint8), axis=0, dtype=np.uint8)
+        n1x, nx1 = ones[:, 0], ones[:, 1]
+        counts = np.empty((M, 4))
+        counts[:, 0] = turns - n1x - nx1 + n11              # (0, 0)
+        counts[:, 1] = nx1 - n11                            # (0, 1)
+        counts[:, 2] = n1x - n11                            # (1, 0)
+        counts[:, 3] = n11                                  # (1, 1)
+        return counts
 
     def _add_random(self, outcomes: np.ndarray, agents: np.ndarray, t0: int) -> None:
         env, N, K, P, A = self.env, self.N, self.K, self.P, self.A
@@ -550,30 +748,77 @@ class _Accumulator:
             freq = np.bincount(strat * A + acts.reshape(-1), weights=wf, minlength=K * A).reshape(K, A) / n[:, None]
         return {"mean_payoff": mean, "action_freq": freq}
 
+    def _fixed_totals(self):
+        """Agents' totals, self-play and pairwise tables from the per-match counts."""
+        env, N, P, O = self.env, self.N, self.P, self.O
+        # One product gives every seat's payoff total and every match's turns.
+        ext = np.empty((O, P + 1))
+        ext[:, :P] = env._table_T
+        ext[:, P] = 1.0
+        per_match = self.match_counts @ ext                           # (M, P + 1)
+        match_turns = np.ascontiguousarray(per_match[:, P])
+        disc = None if self.match_disc is None else self.match_disc @ env._table_T
+        agents = env._fixed_matches                                   # (M, P)
+        seat = [np.ascontiguousarray(agents[:, p]) for p in range(P)]
+        selfplay = np.ones(agents.shape[0], dtype=bool)
+        for p in range(1, P):
+            selfplay &= seat[p] == seat[0]
+        total, turns = np.zeros(N), np.zeros(N)
+        discounted = None if disc is None else np.zeros(N)
+        self_total, self_turns = np.zeros(N), np.zeros(N)
+        sp_agents = seat[0][selfplay]
+        for p in range(P):
+            st = np.ascontiguousarray(per_match[:, p])
+            total += np.bincount(seat[p], weights=st, minlength=N)
+            turns += np.bincount(seat[p], weights=match_turns, minlength=N)
+            if disc is not None:
+                discounted += np.bincount(seat[p], weights=disc[:, p], minlength=N)
+            self_total += np.bincount(sp_agents, weights=st[selfplay], minlength=N)
+        self_turns += np.bincount(sp_agents, weights=match_turns[selfplay], minlength=N) * P
+        pair_total = pair_turns = None
+        if P == 2:
+            fwd, bwd = seat[0] * N + seat[1], seat[1] * N + seat[0]
+            pair_total = (np.bincount(fwd, weights=per_match[:, 0], minlength=N * N)
+                          + np.bincount(bwd, weights=per_match[:, 1], minlength=N * N)).reshape(N, N)
+            pair_turns = (np.bincount(fwd, weights=match_turns, minlength=N * N)
+                          + np.bincount(bwd, weights=match_turns, minlength=N * N)).reshape(N, N)
+        return total, turns, discounted, self_total, self_turns, pair_total, pair_turns
+
     def result(self, rounds_played: int) -> SimulationResult:
         env, N = self.env, self.N
-        with np.errstate(invalid="ignore", divide="ignore"):
-            series = self.series_sum[:rounds_played] / self.series_n[:rounds_played]
-            actions = self.series_act[:rounds_played] / self.series_n[:rounds_played, :, None]
+        if self.fixed:
+            total, turns, discounted, self_total, self_turns, pair_total, pair_turns = self._fixed_totals()
+        else:
+            total, turns = self.total.copy(), self.turns.copy()
+            discounted = None if self.discounted is None else self.discounted.copy()
+            self_total, self_turns = np.zeros(N), np.zeros(N)
+            pair_total = None if self.pair_total is None else self.pair_total.reshape(N, N).copy()
+            pair_turns = None if self.pair_turns is None else self.pair_turns.reshape(N, N).copy()
+        if self.eager_series:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                series = self.series_sum[:rounds_played] / self.series_n[:rounds_played]
+                actions = self.series_act[:rounds_played] / self.series_n[:rounds_played, :, None]
+            series_turns = self.series_n[:rounds_played].copy()
+        else:
+            series = actions = series_turns = _FixedSeries(env._chunks, env)
         params = {
             "game": env.game.name, "matching": env.matching.name, "rounds": env.rounds,
             "continuation": env.continuation, "noise": env.noise, "discount": env.discount,
             "seed": env.seed if not isinstance(env.seed, np.random.SeedSequence) else str(env.seed),
-            "population": {s.name: c for s, c in zip(env.strategies, env.counts)},
+            "population": dict(zip(env._names, env.counts)),
             "method": ("product-automaton" if env._product is not None
                        else "match-level automata" if env._stepper is not None else "seat-level"),
         }
         return SimulationResult(
             agent_names=env.agent_names,
-            strategy_names=tuple(s.name for s in env.strategies),
+            strategy_names=env._names,
             agent_strategy=env.agent_strategy.copy(),
-            total_payoff=self.total.copy(), turns=self.turns.copy(),
-            discounted_payoff=None if self.discounted is None else self.discounted.copy(),
-            self_payoff=self.self_total.copy(), self_turns=self.self_turns.copy(),
-            pairwise_total=None if self.pair_total is None else self.pair_total.reshape(N, N).copy(),
-            pairwise_turns=None if self.pair_turns is None else self.pair_turns.reshape(N, N).copy(),
+            total_payoff=total, turns=turns,
+            discounted_payoff=discounted,
+            self_payoff=self_total, self_turns=self_turns,
+            pairwise_total=pair_total, pairwise_turns=pair_turns,
             series_payoff=series, series_actions=actions,
-            series_turns=self.series_n[:rounds_played].copy(),
+            series_turns=series_turns,
             action_names=env.game.actions, rounds_played=rounds_played, parameters=params,
         )
 

@@ -9,7 +9,53 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SimulationResult"]
+__all__ = ["SimulationResult", "DeferredSeries"]
+
+_SERIES = ("series_payoff", "series_actions", "series_turns")
+
+
+class DeferredSeries:
+    """Stands in for the per-round series of a result until they are first read.
+
+    Subclasses implement :meth:`_compute`, returning ``(series_payoff, series_actions,
+    series_turns)``; it runs at most once.
+    """
+
+    def __init__(self) -> None:
+        self._values: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def values(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._values is None:
+            self._values = self._compute()
+        return self._values
+
+    def _compute(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+
+class _SeriesField:
+    """Data descriptor for a series field: a :class:`DeferredSeries` is computed on first read."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.name)       # no class-level default for the dataclass
+        try:
+            value = obj.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+        if isinstance(value, DeferredSeries):
+            d = obj.__dict__
+            for name, computed in zip(_SERIES, value.values()):
+                if d.get(name) is value:
+                    d[name] = computed
+            value = d[self.name]
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
 
 
 @dataclass(frozen=True)
@@ -36,6 +82,8 @@ class SimulationResult:
         number of turns it took.
     series_payoff : ndarray, shape (rounds, n_strategies)
         Mean payoff per turn of each strategy in each round (NaN if it did not play).
+        The three series may be computed from the run's history when first read
+        (the environment passes a :class:`DeferredSeries`); they read the same either way.
     series_actions : ndarray, shape (rounds, n_strategies, max_actions)
         Frequency of each action index among each strategy's turns in each round.
     series_turns : ndarray, shape (rounds, n_strategies)
@@ -56,9 +104,9 @@ class SimulationResult:
     self_turns: np.ndarray
     pairwise_total: np.ndarray | None
     pairwise_turns: np.ndarray | None
-    series_payoff: np.ndarray
-    series_actions: np.ndarray
-    series_turns: np.ndarray
+    series_payoff: np.ndarray = _SeriesField()      # type: ignore[assignment]
+    series_actions: np.ndarray = _SeriesField()     # type: ignore[assignment]
+    series_turns: np.ndarray = _SeriesField()       # type: ignore[assignment]
     action_names: tuple[tuple[str, ...], ...]
     rounds_played: int
     parameters: dict[str, Any] = field(default_factory=dict)
