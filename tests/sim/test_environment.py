@@ -220,3 +220,24 @@ def test_match_level_stepping_equals_seat_level(game):
     assert a.parameters["method"] == "match-level automata" and b.parameters["method"] == "seat-level"
     np.testing.assert_array_equal(a.history, b.history)
     np.testing.assert_allclose(a.total_payoff, b.total_payoff)
+
+
+@pytest.mark.parametrize("matching", ["round_robin", "random"])
+def test_strategy_pairwise_table_aggregates_agent_table(matching):
+    pop = {TitForTat(): 3, Defector(): 2, MemoryOne(0.8, 0.1, 0.6, 0.2): 2}
+    r = Environment(PD, pop, matching=matching, rounds=30, seed=1).run()
+    K = len(r.strategy_names)
+    onehot = np.eye(K)[r.agent_strategy]
+    np.testing.assert_allclose(r.strategy_pairwise_total, onehot.T @ r.pairwise_total @ onehot)
+    np.testing.assert_allclose(r.strategy_pairwise_turns, onehot.T @ r.pairwise_turns @ onehot)
+
+
+def test_large_populations_keep_only_the_strategy_pairwise_table():
+    from gamesim.sim.environment import MAX_PAIRWISE_AGENTS
+
+    n = MAX_PAIRWISE_AGENTS + 2
+    r = Environment(PD, {Cooperator(): n // 2, Defector(): n // 2}, matching="pairs", rounds=3).run()
+    assert r.pairwise_total is None and r.pairwise_payoff is None
+    # pairs (0,1), (2,3), ... are all cooperator-cooperator except the one straddling the halves
+    table = r.strategy_pairwise_payoff()
+    assert table[0, 0] == 3.0 and table[1, 1] == 1.0

@@ -41,6 +41,9 @@ __all__ = ["Environment", "parse_population", "play_match"]
 
 #: Most rounds held in the history buffer between two accumulations.
 _CHUNK = 512
+#: Agent-by-agent pairwise tables are kept up to this many agents (two N x N float
+#: arrays: 64 MB at 2000); above it only the strategy-by-strategy table is kept.
+MAX_PAIRWISE_AGENTS = 2000
 #: Largest history buffer (bytes); the chunk shrinks for very many matches.
 _BUFFER_BYTES = 16 << 20
 #: Under a fixed matching the per-round series are computed on first access from the
@@ -610,8 +613,11 @@ class _Accumulator:
             self.total = np.zeros(N)
             self.turns = np.zeros(N)
             self.discounted = np.zeros(N) if env.discount is not None else None
-            self.pair_total = np.zeros(N * N) if P == 2 else None
-            self.pair_turns = np.zeros(N * N) if P == 2 else None
+            agent_pairs = P == 2 and N <= MAX_PAIRWISE_AGENTS
+            self.pair_total = np.zeros(N * N) if agent_pairs else None
+            self.pair_turns = np.zeros(N * N) if agent_pairs else None
+            self.spair_total = np.zeros(K * K) if P == 2 else None
+            self.spair_turns = np.zeros(K * K) if P == 2 else None
         self.eager_series = not env._lazy
         if self.eager_series:
             H = env.horizon
@@ -726,10 +732,16 @@ class _Accumulator:
             a0, a1 = agents[:, :, 0].reshape(-1), agents[:, :, 1].reshape(-1)
             p0, p1 = (pay[:, :, 0] * w[:, :, 0]).reshape(-1), (pay[:, :, 1] * w[:, :, 1]).reshape(-1)
             wm = w[:, :, 0].reshape(-1)
-            self.pair_total += np.bincount(a0 * N + a1, weights=p0, minlength=N * N)
-            self.pair_total += np.bincount(a1 * N + a0, weights=p1, minlength=N * N)
-            self.pair_turns += np.bincount(a0 * N + a1, weights=wm, minlength=N * N)
-            self.pair_turns += np.bincount(a1 * N + a0, weights=wm, minlength=N * N)
+            if self.pair_total is not None:
+                self.pair_total += np.bincount(a0 * N + a1, weights=p0, minlength=N * N)
+                self.pair_total += np.bincount(a1 * N + a0, weights=p1, minlength=N * N)
+                self.pair_turns += np.bincount(a0 * N + a1, weights=wm, minlength=N * N)
+                self.pair_turns += np.bincount(a1 * N + a0, weights=wm, minlength=N * N)
+            s0, s1 = env.agent_strategy[a0], env.agent_strategy[a1]
+            self.spair_total += np.bincount(s0 * K + s1, weights=p0, minlength=K * K)
+            self.spair_total += np.bincount(s1 * K + s0, weights=p1, minlength=K * K)
+            self.spair_turns += np.bincount(s0 * K + s1, weights=wm, minlength=K * K)
+            self.spair_turns += np.bincount(s1 * K + s0, weights=wm, minlength=K * K)
         strat = env.agent_strategy[agents]                                   # (T, M, P)
         key = (np.arange(T)[:, None, None] * K + strat).reshape(-1)
         self.series_sum[t0: t0 + T] += np.bincount(key, weights=wp, minlength=T * K).reshape(T, K)
@@ -775,25 +787,38 @@ class _Accumulator:
                 discounted += np.bincount(seat[p], weights=disc[:, p], minlength=N)
             self_total += np.bincount(sp_agents, weights=st[selfplay], minlength=N)
         self_turns += np.bincount(sp_agents, weights=match_turns[selfplay], minlength=N) * P
-        pair_total = pair_turns = None
+        pairs = (None, None), (None, None)
         if P == 2:
-            fwd, bwd = seat[0] * N + seat[1], seat[1] * N + seat[0]
-            pair_total = (np.bincount(fwd, weights=per_match[:, 0], minlength=N * N)
-                          + np.bincount(bwd, weights=per_match[:, 1], minlength=N * N)).reshape(N, N)
-            pair_turns = (np.bincount(fwd, weights=match_turns, minlength=N * N)
-                          + np.bincount(bwd, weights=match_turns, minlength=N * N)).reshape(N, N)
-        return total, turns, discounted, self_total, self_turns, pair_total, pair_turns
+            pairs = (self._pair_tables(seat[0], seat[1], per_match, match_turns, N)
+                     if N <= MAX_PAIRWISE_AGENTS else (None, None),
+                     self._pair_tables(env.agent_strategy[seat[0]], env.agent_strategy[seat[1]],
+                                       per_match, match_turns, self.K))
+        return total, turns, discounted, self_total, self_turns, pairs
+
+    @staticmethod
+    def _pair_tables(row, col, per_match, match_turns, n):
+        """(n, n) totals and turns of row-against-column from per-match figures."""
+        fwd, bwd = row * n + col, col * n + row
+        tot = (np.bincount(fwd, weights=per_match[:, 0], minlength=n * n)
+               + np.bincount(bwd, weights=per_match[:, 1], minlength=n * n)).reshape(n, n)
+        trn = (np.bincount(fwd, weights=match_turns, minlength=n * n)
+               + np.bincount(bwd, weights=match_turns, minlength=n * n)).reshape(n, n)
+        return tot, trn
 
     def result(self, rounds_played: int) -> SimulationResult:
         env, N = self.env, self.N
         if self.fixed:
-            total, turns, discounted, self_total, self_turns, pair_total, pair_turns = self._fixed_totals()
+            total, turns, discounted, self_total, self_turns, pairs = self._fixed_totals()
+            (pair_total, pair_turns), (spair_total, spair_turns) = pairs
         else:
+            K = self.K
             total, turns = self.total.copy(), self.turns.copy()
             discounted = None if self.discounted is None else self.discounted.copy()
             self_total, self_turns = np.zeros(N), np.zeros(N)
             pair_total = None if self.pair_total is None else self.pair_total.reshape(N, N).copy()
             pair_turns = None if self.pair_turns is None else self.pair_turns.reshape(N, N).copy()
+            spair_total = None if self.spair_total is None else self.spair_total.reshape(K, K).copy()
+            spair_turns = None if self.spair_turns is None else self.spair_turns.reshape(K, K).copy()
         if self.eager_series:
             with np.errstate(invalid="ignore", divide="ignore"):
                 series = self.series_sum[:rounds_played] / self.series_n[:rounds_played]
@@ -817,6 +842,7 @@ class _Accumulator:
             discounted_payoff=discounted,
             self_payoff=self_total, self_turns=self_turns,
             pairwise_total=pair_total, pairwise_turns=pair_turns,
+            strategy_pairwise_total=spair_total, strategy_pairwise_turns=spair_turns,
             series_payoff=series, series_actions=actions,
             series_turns=series_turns,
             action_names=env.game.actions, rounds_played=rounds_played, parameters=params,

@@ -78,8 +78,11 @@ class SimulationResult:
     self_payoff, self_turns : ndarray, shape (n_agents,)
         The part of ``total_payoff`` / ``turns`` earned against a copy of itself.
     pairwise_total, pairwise_turns : ndarray, shape (n_agents, n_agents) or None
-        Two-player games: payoff agent ``i`` earned against agent ``j`` and the
-        number of turns it took.
+        Two-player games with at most ``MAX_PAIRWISE_AGENTS`` (2000) agents: payoff
+        agent ``i`` earned against agent ``j`` and the number of turns it took
+        (None for larger populations, whose N x N tables would not fit in memory).
+    strategy_pairwise_total, strategy_pairwise_turns : ndarray, shape (n_strategies, n_strategies) or None
+        The same by strategy, for every two-player run.
     series_payoff : ndarray, shape (rounds, n_strategies)
         Mean payoff per turn of each strategy in each round (NaN if it did not play).
         The three series may be computed from the run's history when first read
@@ -104,6 +107,8 @@ class SimulationResult:
     self_turns: np.ndarray
     pairwise_total: np.ndarray | None
     pairwise_turns: np.ndarray | None
+    strategy_pairwise_total: np.ndarray | None
+    strategy_pairwise_turns: np.ndarray | None
     series_payoff: np.ndarray = _SeriesField()      # type: ignore[assignment]
     series_actions: np.ndarray = _SeriesField()     # type: ignore[assignment]
     series_turns: np.ndarray = _SeriesField()       # type: ignore[assignment]
@@ -153,12 +158,9 @@ class SimulationResult:
 
     def strategy_pairwise_payoff(self) -> np.ndarray | None:
         """``[k, l]``: strategy k's mean payoff per turn against strategy l."""
-        if self.pairwise_total is None:
+        if self.strategy_pairwise_total is None:
             return None
-        K = len(self.strategy_names)
-        onehot = np.eye(K)[self.agent_strategy]            # (n_agents, K)
-        tot = onehot.T @ self.pairwise_total @ onehot
-        trn = onehot.T @ self.pairwise_turns @ onehot
+        tot, trn = self.strategy_pairwise_total, self.strategy_pairwise_turns
         with np.errstate(invalid="ignore", divide="ignore"):
             return tot / trn
 
@@ -223,6 +225,9 @@ class SimulationResult:
         if self.pairwise_total is not None:
             arrays["pairwise_total"] = self.pairwise_total
             arrays["pairwise_turns"] = self.pairwise_turns
+        if self.strategy_pairwise_total is not None:
+            arrays["strategy_pairwise_total"] = self.strategy_pairwise_total
+            arrays["strategy_pairwise_turns"] = self.strategy_pairwise_turns
         if self.discounted_payoff is not None:
             arrays["discounted_payoff"] = self.discounted_payoff
         np.savez_compressed(out / "arrays.npz", **arrays)
