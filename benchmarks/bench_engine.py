@@ -44,19 +44,12 @@ import numpy as np
 
 import gamesim as gs
 from gamesim.sim.engine import expected_payoffs, play
+from _common import git_commit
 
 SEED = 20240601
 TARGET = 0.5
 
 
-def _git_commit() -> str | None:
-    """``git describe``-style id of the checkout being measured (``-dirty`` if modified)."""
-    try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(__file__).parent,
-                             capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def median_times(fns: dict, repeats: int, warmup: int = 1) -> dict:
@@ -96,7 +89,7 @@ def main(argv=None) -> int:
         return 1
     del ref, got
 
-    print(f"gamesim {gs.__version__} ({_git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
+    print(f"gamesim {gs.__version__} ({git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}")
     print(f"batch: {N:,} plays of a 2x2 game, actions {actions.dtype} {actions.shape}; "
           f"median of {repeats} after 1 warm-up\n")
@@ -138,7 +131,7 @@ def main(argv=None) -> int:
             "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                         "python": sys.version.split()[0], "numpy": np.__version__, "gamesim": gs.__version__,
-                    "gamesim_commit": _git_commit()},
+                    "gamesim_commit": git_commit()},
             "command": " ".join([Path(sys.executable).name] + sys.argv),
             "n_plays": N, "n_mixed": NM, "repeats": repeats, "seed": SEED,
             "play": {k: {"median_s": m, "times_s": t, "plays_per_s": N / m} for k, (m, t) in rows.items()},

@@ -72,6 +72,7 @@ import gamesim as gs
 from gamesim.agents import FictitiousPlay
 from gamesim.agents.fast_fp import fictitious_play
 from gamesim.sim.catalogue import matching_pennies, rock_paper_scissors
+from _common import git_commit
 
 TARGET_ONE = 10.0
 TARGET_BATCH = 1000.0
@@ -85,13 +86,6 @@ DEFAULT_PEER_PYTHON = "/work/venv-bench/bin/python"
 HEADLINE = "matching pennies"
 
 
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(__file__).parent,
-                             capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def games() -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -281,14 +275,14 @@ def main(argv=None) -> int:
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpu_count": os.cpu_count(), "python": sys.version.split()[0],
-                    "numpy": np.__version__, "gamesim": gs.__version__, "gamesim_commit": _git_commit()},
+                    "numpy": np.__version__, "gamesim": gs.__version__, "gamesim_commit": git_commit()},
         "command": " ".join([Path(sys.executable).name] + sys.argv),
         "iterations": T, "batch": R, "repeats": reps,
         "games": {k: {"A": A.tolist(), "B": B.tolist()} for k, (A, B) in gms.items()},
         "targets": {"one_run_vs_nashpy": TARGET_ONE, "batch_vs_nashpy": TARGET_BATCH},
         "issue_baseline_its_per_s": ISSUE_BASELINE,
     }
-    print(f"gamesim {gs.__version__} ({_git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
+    print(f"gamesim {gs.__version__} ({git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}")
     print(f"fictitious play, T = {T:,} iterations on every side; batch of {R:,} runs\n")
 

@@ -51,6 +51,7 @@ import numpy as np
 import gamesim as gs
 from gamesim.agents import (Alternator, Cooperator, Defector, GrimTrigger, MemoryOne,
                             SuspiciousTitForTat, TitFor2Tats, TitForTat, WinStayLoseShift)
+from _common import git_commit
 
 TURNS = 200
 PAYOFFS = dict(R=3, S=0, T=5, P=1)
@@ -70,14 +71,6 @@ EIGHT = [(TitForTat, "Tit For Tat"), (GrimTrigger, "Grudger"), (Cooperator, "Coo
          (Alternator, "Alternator")]
 
 
-def _git_commit() -> str | None:
-    """``git describe``-style id of the checkout being measured (``-dirty`` if modified)."""
-    try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(__file__).parent,
-                             capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def memone_vectors() -> np.ndarray:
@@ -167,14 +160,14 @@ def main(argv=None) -> int:
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpu_count": os.cpu_count(), "python": sys.version.split()[0],
                     "numpy": np.__version__, "gamesim": gs.__version__,
-                    "gamesim_commit": _git_commit()},
+                    "gamesim_commit": git_commit()},
         "command": " ".join([Path(sys.executable).name] + sys.argv),
         "repeats": {"gamesim_eight": g_rep8, "gamesim_memone": g_repm, "axelrod_eight": ax_rep,
                     "axelrod_memone": 1},
         "turns": TURNS, "payoffs": PAYOFFS,
     }
 
-    print(f"gamesim {gs.__version__} ({_git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
+    print(f"gamesim {gs.__version__} ({git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}")
     print(f"IPD, {TURNS} turns, (R,S,T,P)=(3,0,5,1), round robin with self-play\n")
 
