@@ -189,6 +189,8 @@ class ConvergenceTrace:
     distance_to_nash : ndarray or None, shape (n_checkpoints, batch)
     game : str
     method : str
+    actions : tuple of tuple of str, optional
+        Action names per player (used to label plots).
     """
 
     rounds: np.ndarray
@@ -200,6 +202,7 @@ class ConvergenceTrace:
     game: str
     method: str = "empirical joint distribution at checkpoints"
     params: dict[str, Any] = field(default_factory=dict)
+    actions: tuple[tuple[str, ...], ...] | None = None
 
 
 def convergence_trace(game: NormalFormGame, history: Any, checkpoints: Any = None,
@@ -257,4 +260,5 @@ def convergence_trace(game: NormalFormGame, history: Any, checkpoints: Any = Non
         distance_to_nash=np.stack([r["distance_to_nash"] for r in rows]) if game.n_players == 2 else None,
         game=game.name,
         params={"matches": M, "rounds": T},
+        actions=game.actions,
     )

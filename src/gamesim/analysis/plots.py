@@ -317,7 +317,9 @@ def convergence(trace: Any, run: int = 0, *, title: str | None = None) -> Figure
     for i in range(n):
         freq = trace.marginals[i][:, run, :]
         for a in range(freq.shape[1]):
-            top.plot(x, freq[:, a], linestyle="-" if i == 0 else "--", label=f"player {i + 1}, action {a}")
+            names = getattr(trace, "actions", None)
+            label = names[i][a] if names is not None else f"action {a}"
+            top.plot(x, freq[:, a], linestyle="-" if i == 0 else "--", label=f"player {i + 1}, {label}")
     top.set_xscale("log")
     top.set_ylabel("empirical frequency")
     top.set_ylim(-0.02, 1.02)

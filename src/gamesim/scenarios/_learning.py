@@ -116,6 +116,7 @@ def trace_from_counts(game: Any, times: Any, counts: Any, equilibria: Sequence[A
         game=game.name,
         method="empirical joint distribution at checkpoints, from constant segments of play",
         params={"matches": 1, "rounds": int(times[-1])},
+        actions=game.actions,
     )
 
 
