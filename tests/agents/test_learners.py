@@ -46,11 +46,8 @@ H, T = 0, 1
 # helpers
 # ---------------------------------------------------------------------------
 def runner_of(env: Environment, strategy):
-    """The runner the environment made for ``strategy`` (the environment has no public accessor)."""
-    for g in env._groups:
-        if g["kind"] == "runner" and env.strategies[g["strategies"][0]] == strategy:
-            return g["engine"]
-    raise LookupError(strategy)
+    """The runner the environment made for ``strategy``."""
+    return env.runner(strategy)
 
 
 def empirical_joint(history: np.ndarray, shape) -> np.ndarray:

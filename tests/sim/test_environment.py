@@ -241,3 +241,13 @@ def test_large_populations_keep_only_the_strategy_pairwise_table():
     # pairs (0,1), (2,3), ... are all cooperator-cooperator except the one straddling the halves
     table = r.strategy_pairwise_payoff()
     assert table[0, 0] == 3.0 and table[1, 1] == 1.0
+
+
+def test_runner_accessor():
+    from gamesim.sim.automata import AutomatonBank
+
+    env = Environment(PD, [TitForTat(), Defector()], rounds=5)
+    assert isinstance(env.runner(TitForTat()), AutomatonBank)
+    assert env.runner(Defector) is env.runner(TitForTat())
+    with pytest.raises(ValueError, match="^strategy: 'Cooperator' is not in this population"):
+        env.runner(Cooperator())

@@ -349,6 +349,20 @@ class Environment:
         """Rounds played since the last reset."""
         return self._t
 
+    def runner(self, strategy: Strategy) -> Any:
+        """The runner holding the state of all units of ``strategy`` (e.g. a learner's beliefs).
+
+        Automaton strategies share one compiled
+        :class:`~gamesim.sim.automata.AutomatonBank`, which is returned for them.
+        The runner is replaced at every :meth:`reset` (and so by :meth:`run`).
+        """
+        if isinstance(strategy, type):
+            strategy = strategy()
+        for g in self._groups:
+            if any(self.strategies[k] == strategy for k in g["strategies"]):
+                return g["engine"]
+        raise ValueError(f"strategy: {getattr(strategy, 'name', strategy)!r} is not in this population")
+
     @property
     def horizon(self) -> int:
         """Number of rounds :meth:`run` plays (the longest match)."""
