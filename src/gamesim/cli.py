@@ -138,24 +138,21 @@ def _grid(items: Sequence[str] | None) -> dict[str, list[str]]:
     return grid
 
 
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return v
+def _int_at_least(lowest: int, what: str):
+    """An argparse type: an integer >= ``lowest``, with a one-line error otherwise."""
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            v = None
+        if v is None or v < lowest:
+            raise argparse.ArgumentTypeError(f"expected a {what} integer, got {text!r}")
+        return v
+    return parse
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return v
+_seed = _int_at_least(0, "non-negative")
+_positive = _int_at_least(1, "positive")
 
 
 def _prepare_out(path: str | Path) -> Path:
