@@ -291,6 +291,16 @@ def discount_sweep(deltas: Sequence[float], cooperate: Sequence[float], deviate:
 
 
 # -- learning dynamics ---------------------------------------------------------------
+def _log_log_rounds(ax: Any, ylabel: str) -> None:
+    """Log-log axes with rounds on x, a legend and a light grid (the convergence plots' style)."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rounds")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small", loc="best")
+    ax.grid(alpha=0.3, which="both")
+
+
 def convergence(trace: Any, run: int = 0, *, title: str | None = None) -> Figure:
     """Empirical frequencies and distance to equilibrium against rounds (log-scaled rounds).
 
@@ -330,12 +340,7 @@ def convergence(trace: Any, run: int = 0, *, title: str | None = None) -> Figure
         series.append(("L1 distance to nearest Nash equilibrium", trace.distance_to_nash[:, run]))
     for label, y in series:
         bottom.plot(x, np.maximum(y, 1e-12), label=label)
-    bottom.set_xscale("log")
-    bottom.set_yscale("log")
-    bottom.set_xlabel("rounds")
-    bottom.set_ylabel("distance to equilibrium")
-    bottom.legend(fontsize="small", loc="best")
-    bottom.grid(alpha=0.3, which="both")
+    _log_log_rounds(bottom, "distance to equilibrium")
     fig.suptitle(title or f"Convergence on {trace.game}")
     return fig
 
@@ -404,12 +409,7 @@ def regret_decay(trace: Any, *, title: str | None = None) -> Figure:
     ax.plot(x, np.maximum(ce, 1e-12), label="CE violation of empirical joint play")
     guide = regret[0] if regret[0] > 0 else 1.0
     ax.plot(x, guide / np.sqrt(x / x[0]), color="gray", linestyle=":", label="∝ 1/√T")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("rounds")
-    ax.set_ylabel("regret per round")
-    ax.legend(fontsize="small", loc="best")
-    ax.grid(alpha=0.3, which="both")
+    _log_log_rounds(ax, "regret per round")
     ax.set_title(title or f"Regret decay on {trace.game}")
     return fig
 
