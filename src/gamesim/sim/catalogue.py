@@ -22,7 +22,8 @@ from .games import NormalFormGame
 __all__ = [
     "prisoners_dilemma", "matching_pennies", "battle_of_the_sexes", "sidewalk",
     "chicken", "stag_hunt", "rock_paper_scissors", "shapley_game", "folk_theorem_game",
-    "treutlein_example_60", "treutlein_example_7", "CATALOGUE",
+    "treutlein_example_60", "treutlein_example_7", "bargaining_game", "public_goods_game",
+    "with_threat_action", "CATALOGUE",
 ]
 
 
@@ -155,6 +156,125 @@ def treutlein_example_7() -> NormalFormGame:
     B = np.array([[0, -1], [3, 2]], dtype=float)
     return NormalFormGame.from_bimatrix(A, B, actions=[["a1", "b1"], ["a2", "b2"]],
                                         name="Treutlein example 7")
+
+
+def bargaining_game(outcomes, disagreement, name: str | None = None) -> NormalFormGame:
+    """A pure bargaining problem as a normal-form game (Nash 1950; Harsanyi 1963).
+
+    Player 1 proposes one of the ``K`` outcomes or vetoes; every other player accepts
+    or vetoes.  A proposal is carried out when everybody accepts it; any veto gives
+    every player the disagreement payoff.  Every player can force the disagreement
+    point, so the game's coalition-perfect Harsanyi (= CoCo) equilibrium is the Nash
+    bargaining solution of ``conv(outcomes)`` from ``disagreement``.
+
+    Parameters
+    ----------
+    outcomes : array_like, shape (K, n)
+        Payoff vectors that can be proposed.
+    disagreement : array_like, shape (n,)
+        Payoffs after a veto.
+
+    Returns
+    -------
+    NormalFormGame
+        Player 1 has actions ``o0 .. o{K-1}, veto``; the others ``accept, veto``.
+
+    Examples
+    --------
+    >>> g = bargaining_game([[4, 4], [2, 5]], [0, 0])
+    >>> g.n_actions
+    (3, 2)
+    >>> g.payoffs[:, 1, 0], g.payoffs[:, 1, 1]
+    (array([2., 5.]), array([0., 0.]))
+    """
+    P = np.array(outcomes, dtype=float)
+    d = np.array(disagreement, dtype=float)
+    if P.ndim != 2 or P.shape[0] < 1 or P.shape[1] < 2:
+        raise ValueError(f"outcomes: expected shape (K, n) with K >= 1 and n >= 2, got {P.shape}")
+    if not np.all(np.isfinite(P)):
+        raise ValueError("outcomes: contains NaN or infinite entries")
+    K, n = P.shape
+    if d.shape != (n,) or not np.all(np.isfinite(d)):
+        raise ValueError(f"disagreement: expected {n} finite numbers, got {disagreement!r}")
+    shape = (K + 1,) + (2,) * (n - 1)
+    payoffs = np.broadcast_to(d.reshape((n,) + (1,) * n), (n,) + shape).copy()
+    all_accept = (slice(None), slice(0, K)) + (0,) * (n - 1)
+    payoffs[all_accept] = P.T
+    actions = [[f"o{k}" for k in range(K)] + ["veto"]] + [["accept", "veto"]] * (n - 1)
+    return NormalFormGame(payoffs, actions=actions, name=name or f"Bargaining over {K} outcomes")
+
+
+def public_goods_game(n: int = 3, cost: float = 1.0, benefit: float = 2 / 3,
+                      sabotage: dict | None = None) -> NormalFormGame:
+    """A linear public-goods game: contributing costs ``cost`` and gives every player ``benefit``.
+
+    Actions ``C`` (contribute) and ``D``.  ``sabotage`` optionally maps a player index
+    to ``(own_cost, harm)``: that player gets a third action ``S`` which costs it
+    ``own_cost`` and lowers every other player's payoff by ``harm``, whatever they
+    do -- the threat used in the CoCo examples of gamesim's bargaining notes.
+
+    Examples
+    --------
+    >>> g = public_goods_game(3)
+    >>> g.payoff_vector((0, 0, 0)).round(12)
+    array([1., 1., 1.])
+    >>> public_goods_game(3, sabotage={2: (1, 2)}).payoff_vector((1, 1, 2))
+    array([-2., -2., -1.])
+    """
+    if int(n) != n or n < 2:
+        raise ValueError(f"n: need an integer >= 2, got {n!r}")
+    n = int(n)
+    sabotage = dict(sabotage or {})
+    for i in sabotage:
+        if i not in range(n):
+            raise ValueError(f"sabotage: player index {i!r} is not in 0..{n - 1}")
+    m = [3 if i in sabotage else 2 for i in range(n)]
+    payoffs = np.zeros((n,) + tuple(m))
+    for profile in np.ndindex(*m):
+        contributors = sum(1 for a in profile if a == 0)
+        u = np.full(n, benefit * contributors)
+        for i, a in enumerate(profile):
+            if a == 0:
+                u[i] -= cost
+            elif a == 2:
+                own_cost, harm = sabotage[i]
+                u -= harm
+                u[i] += harm - own_cost
+        payoffs[(slice(None),) + profile] = u
+    actions = [["C", "D", "S"] if i in sabotage else ["C", "D"] for i in range(n)]
+    return NormalFormGame(payoffs, actions=actions, name=f"Public goods (n={n})")
+
+
+def with_threat_action(game: NormalFormGame, player: int, own_payoff: float = 0.0,
+                       harm: float = 10.0, name: str = "threat") -> NormalFormGame:
+    """``game`` plus one action for ``player`` that pays it ``own_payoff`` and every other player ``-harm``.
+
+    The payoffs of the new action do not depend on what the others do.  When
+    ``own_payoff`` is below everything ``player`` can get otherwise the action is
+    strictly dominated: a "torturizer" threat in the sense of the threat-resistant
+    bargaining essay.  CoCo values reward such an action; correlated-equilibrium
+    fallbacks do not (no correlated equilibrium uses a strictly dominated action).
+
+    Examples
+    --------
+    >>> g = with_threat_action(battle_of_the_sexes(3, 2), 0, own_payoff=-1, harm=10)
+    >>> g.n_actions, g.payoff_vector((2, 1)).tolist()
+    ((3, 2), [-1.0, -10.0])
+    """
+    if player not in range(game.n_players):
+        raise ValueError(f"player: must be in 0..{game.n_players - 1}, got {player!r}")
+    if not (np.isfinite(own_payoff) and np.isfinite(harm)):
+        raise ValueError("own_payoff, harm: must be finite")
+    n = game.n_players
+    extra_shape = list(game.payoffs.shape)
+    extra_shape[1 + player] = 1
+    extra = np.full(extra_shape, -float(harm))
+    extra[player] = own_payoff
+    payoffs = np.concatenate([game.payoffs, extra], axis=1 + player)
+    actions = [list(a) for a in game.actions]
+    actions[player] = actions[player] + [name]
+    return NormalFormGame(payoffs, players=game.players, actions=actions,
+                          name=f"{game.name} + {name}" if game.name else None)
 
 
 CATALOGUE = {
