@@ -8,7 +8,7 @@
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from . import agents, analysis, games, sim
+from . import agents, analysis, bargaining, games, sim
 from .sim.environment import Environment
 from .sim.games import NormalFormGame
 
@@ -17,4 +17,4 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
-__all__ = ["games", "sim", "agents", "analysis", "NormalFormGame", "Environment", "__version__"]
+__all__ = ["games", "sim", "agents", "analysis", "bargaining", "NormalFormGame", "Environment", "__version__"]

@@ -1,5 +1,55 @@
 """The bargaining oracle: feasible sets, bargaining solutions, disagreement points,
-CoCo / Shapley / Harsanyi values and cores.
+CoCo / Shapley / Harsanyi values, cores -- and :class:`Oracle`, the one entry point
+bargaining agents use.
 
-Work in progress: the public names are re-exported here once each module lands.
+Modules
+-------
+:mod:`~gamesim.bargaining.feasible`
+    Feasible sets: game hulls, finite point sets, smooth convex sets, Minkowski sums.
+:mod:`~gamesim.bargaining.solutions`
+    Nash (symmetric and weighted), Kalai-Smorodinsky, egalitarian, utilitarian.
+:mod:`~gamesim.bargaining.disagreement`
+    Nash-equilibrium, minmax, Nash (1953) threat and correlated-equilibrium points.
+:mod:`~gamesim.bargaining.values`
+    Shapley values, CoCo values (2 and n players), Harsanyi dividends and fallbacks.
+:mod:`~gamesim.bargaining.harsanyi`
+    Coalition-perfect Harsanyi (= CoCo) equilibria.
+:mod:`~gamesim.bargaining.cores`
+    Alpha-, A- and Nash-equilibrium cores of additively separable games.
+:mod:`~gamesim.bargaining.normalization`
+    Variance normalization (the baseline Treutlein argues against).
+:mod:`~gamesim.bargaining.oracle`
+    :class:`Oracle` and :class:`Settlement`.
+:mod:`~gamesim.bargaining.plots`
+    Two-player bargaining figures (imported on demand: it needs matplotlib).
+
+Examples
+--------
+>>> from gamesim import bargaining as bg
+>>> from gamesim.sim.catalogue import treutlein_example_60
+>>> g = treutlein_example_60()
+>>> bg.threat_point(g).point, bg.coco_value(g).values
+(array([2.5 , 4.75]), array([1.5, 6.5]))
 """
+
+from .cores import *  # noqa: F401,F403
+from .cores import __all__ as _cores
+from .disagreement import *  # noqa: F401,F403
+from .disagreement import __all__ as _disagreement
+from .feasible import *  # noqa: F401,F403
+from .feasible import __all__ as _feasible
+from .harsanyi import *  # noqa: F401,F403
+from .harsanyi import __all__ as _harsanyi
+from .normalization import *  # noqa: F401,F403
+from .normalization import __all__ as _normalization
+from .oracle import *  # noqa: F401,F403
+from .oracle import __all__ as _oracle
+from .solutions import *  # noqa: F401,F403
+from .solutions import __all__ as _solutions
+from .values import *  # noqa: F401,F403
+from .values import __all__ as _values
+from .zerosum import small_zero_sum_value, zero_sum_value_fast  # noqa: F401
+
+__all__ = (list(_feasible) + list(_solutions) + list(_disagreement) + list(_values) + list(_harsanyi)
+           + list(_cores) + list(_normalization) + list(_oracle)
+           + ["small_zero_sum_value", "zero_sum_value_fast"])

@@ -10,7 +10,8 @@ Examples
 >>> from gamesim import scenarios
 >>> scenarios.available()  # doctest: +NORMALIZE_WHITESPACE
 ['ipd_tournament', 'grim_trigger_threshold', 'fp_matching_pennies', 'fp_zero_sum',
- 'fp_shapley_cycle', 'regret_matching_chicken', 'learning_showdown']
+ 'fp_shapley_cycle', 'regret_matching_chicken', 'learning_showdown', 'bargaining_examples',
+ 'coco_threats']
 >>> sc = scenarios.get_scenario("grim_trigger_threshold")
 >>> sc.resolve({"T": "10"})["T"]
 10.0
@@ -43,6 +44,8 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "fp_shapley_cycle",
     "regret_matching_chicken",
     "learning_showdown",
+    "bargaining_examples",
+    "coco_threats",
 )
 """Module names (= scenario names) under :mod:`gamesim.scenarios`, in listing order."""
 

@@ -3,11 +3,12 @@
 from . import catalogue, engine, games
 from .environment import Environment
 from .games import NormalFormGame
+from .separable import SeparableGame
 from .matching import FixedGroups, GraphMatching, RandomMatching, RoundRobin
 from .protocol import Automaton, AutomatonStrategy, Conventions, Runner, Strategy
 from .results import SimulationResult
 
-__all__ = ["games", "catalogue", "engine", "NormalFormGame", "Environment", "GameModel",
+__all__ = ["games", "catalogue", "engine", "NormalFormGame", "SeparableGame", "Environment", "GameModel",
            "SimulationResult", "RoundRobin", "FixedGroups", "RandomMatching", "GraphMatching",
            "Strategy", "AutomatonStrategy", "Automaton", "Runner", "Conventions"]
 
