@@ -44,6 +44,7 @@ from scipy.optimize import least_squares, linprog
 
 from gamesim.sim.engine import action_values, as_mixed_batch, expected_payoffs
 from gamesim.sim.games import NormalFormGame, as_game
+from .._arrays import frozen as _frozen
 
 __all__ = [
     "ZeroSumSolution", "MinmaxResult", "NashEquilibrium", "CorrelatedEquilibrium",
@@ -56,10 +57,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # result types
 # ---------------------------------------------------------------------------
-def _frozen(a: Any) -> np.ndarray:
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
 
 
 @dataclass(frozen=True, eq=False)

@@ -58,6 +58,7 @@ from scipy.optimize import linprog
 from scipy.spatial import ConvexHull
 
 from gamesim.sim.separable import SeparableGame
+from .._arrays import frozen as _frozen
 
 __all__ = [
     "CoreCheck", "CorePoint",
@@ -72,10 +73,6 @@ _CONE_TOL = 1e-8  # smallest weight that counts as strictly positive in pareto_r
 # ---------------------------------------------------------------------------
 # result types
 # ---------------------------------------------------------------------------
-def _frozen(a: Any) -> np.ndarray:
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
 
 
 @dataclass(frozen=True, eq=False)

@@ -51,6 +51,7 @@ import numpy as np
 from scipy.optimize import linprog, minimize
 
 from gamesim.sim.games import NormalFormGame
+from .._arrays import frozen as _frozen
 
 __all__ = [
     "FeasibleSet", "PolytopeSet", "SmoothSet", "MinkowskiSum",
@@ -66,10 +67,6 @@ _SLSQP_FEAS_TOL = 1e-7
 # ---------------------------------------------------------------------------
 # validation helpers
 # ---------------------------------------------------------------------------
-def _frozen(a: Any) -> np.ndarray:
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
 
 
 def _as_vector(value: Any, n: int, field: str, *, allow_inf: bool = False) -> np.ndarray:

@@ -32,7 +32,6 @@ exactly when ``u(a)`` lies in ``F`` -- "no side payments needed".
 from __future__ import annotations
 
 import itertools
-import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,15 +42,12 @@ from scipy.spatial import ConvexHull, QhullError
 
 from ..errors import ConvergenceWarning
 from ..sim.games import NormalFormGame, as_game
-from .values import coco_value, harsanyi_fallbacks
+from .values import _coalition_matrix, coco_value, harsanyi_fallbacks, shapley_value
+from .._arrays import frozen as _frozen
 
 __all__ = ["HarsanyiEquilibrium", "harsanyi_equilibrium"]
 
 
-def _frozen(a: Any) -> np.ndarray:
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
 
 
 @dataclass(frozen=True, eq=False)
@@ -430,19 +426,12 @@ def _coalitions(n: int):
 
 
 def _shapley_on(members: tuple, worth: dict) -> dict:
-    """Shapley value of the game worth restricted to the players in members."""
-    s = len(members)
-    out = {}
-    for i in members:
-        others = [j for j in members if j != i]
-        total = 0.0
-        for r in range(len(others) + 1):
-            coef = math.factorial(r) * math.factorial(s - r - 1) / math.factorial(s)
-            for R in itertools.combinations(others, r):
-                R = frozenset(R)
-                total += coef * (worth[R | {i}] - (worth[R] if R else 0.0))
-        out[i] = total
-    return out
+    """Shapley value of the game ``worth`` restricted to the players in ``members``."""
+    index = {p: k for k, p in enumerate(members)}
+    inside = set(members)
+    sub = {frozenset(index[p] for p in R): v for R, v in worth.items() if R <= inside}
+    phi = shapley_value(sub, n=len(members))
+    return {p: float(phi[index[p]]) for p in members}
 
 
 def _expected_conflict(U: np.ndarray, S: frozenset, rho_S: np.ndarray, rho_rest: np.ndarray) -> np.ndarray:
@@ -490,11 +479,7 @@ def _certificate(game: NormalFormGame, a: np.ndarray, points: np.ndarray):
         rho_S, rho_rest = coco.threats[S]
         rho_S = np.asarray(rho_S, dtype=float)
         rho_rest = np.asarray(rho_rest, dtype=float)
-        sign = np.array([1.0 if i in S else -1.0 for i in range(n)])
-        M = np.tensordot(sign, Us, axes=1)
-        S_axes = sorted(S)
-        rest_axes = [j for j in range(n) if j not in S]
-        M = np.transpose(M, S_axes + rest_axes).reshape(rho_S.size, rho_rest.size)
+        M = _coalition_matrix(Us, sorted(S), [j for j in range(n) if j not in S])
         guarantee = float(np.min(rho_S.ravel() @ M))
         concede = float(np.max(M @ rho_rest.ravel()))
         threat_gap = max(threat_gap, w[S] - guarantee, concede - w[S])

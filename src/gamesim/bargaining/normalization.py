@@ -29,14 +29,11 @@ import numpy as np
 from gamesim.analysis.equilibria import pure_nash_equilibria
 from gamesim.sim.separable import SeparableGame
 from gamesim.sim.games import NormalFormGame
+from .._arrays import frozen as _frozen
 
 __all__ = ["NormalizedChoice", "variance_normalization"]
 
 
-def _frozen(a: Any) -> np.ndarray:
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
 
 
 @dataclass(frozen=True, eq=False)

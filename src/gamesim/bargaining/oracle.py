@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from ..sim.games import NormalFormGame, as_game
+from .._arrays import frozen as _frozen
 
 __all__ = ["Settlement", "Oracle", "METHODS", "DISAGREEMENTS"]
 
@@ -60,12 +61,6 @@ _ALIASES = {"ks": "kalai-smorodinsky", "kalai_smorodinsky": "kalai-smorodinsky",
             "ce_fallback": "ce-fallback", "cefallback": "ce-fallback", "nbs": "nash"}
 
 
-def _frozen(a: Any) -> np.ndarray | None:
-    if a is None:
-        return None
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
 
 
 @dataclass(frozen=True, eq=False)
