@@ -22,11 +22,16 @@ exactly when ``u(a)`` lies in ``F`` -- "no side payments needed".
 * Two players: the sign of ``u_1(a)`` against the ``a``-face of ``F`` changes once
   as ``a_1`` goes from 0 to 1, so bisection on ``a_1`` finds the (unique) solution,
   Nash's (1953) threat solution.
-* More players: minimise the residual ``R(a) = dist(u(a), F)`` over the open simplex
-  by Nelder-Mead from several seeded starts.  Each evaluation costs
-  ``2^(n-1) - 1`` small zero-sum games (solved by exact vertex enumeration) and a
-  membership test against the precomputed facets of ``F``; an exact LP distance
-  certifies the answer.  Non-convergence is reported, never hidden.
+* More players: ``u(a)`` must lie in the face of ``F`` whose normal is ``a``.  When
+  that face is a facet, ``a`` is the facet's normal -- checked directly for every
+  Pareto facet; when it is an edge (three players), ``a`` lies on a segment of
+  normals where one scalar equation is solved by Brent's method; when it is a
+  vertex, ``R(a) = dist(u(a), F)`` is minimised over the open simplex by
+  Nelder-Mead from several seeded starts (Nelder-Mead alone stalls in the thin
+  valleys of the facet and edge cases).  Each evaluation costs ``2^(n-1) - 1``
+  small zero-sum games (exact vertex enumeration) and a test against the
+  precomputed facets of ``F``; an exact LP distance certifies the answer.
+  Non-convergence is reported, never hidden.
 """
 
 from __future__ import annotations
