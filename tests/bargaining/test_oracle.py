@@ -521,17 +521,13 @@ def test_no_strict_improvement_returns_the_disagreement_outcome():
 
 
 # ---------------------------------------------------------------------------
-# known bugs (see the report): strict xfails, so a fix turns them into failures to update
+# regressions: bugs found by review, fixed
 # ---------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: when no point strictly improves on a disagreement point d outside F, "
-                   "Oracle('nash') returns point=d with feasible=True, nonzero transfers and a joint "
-                   "that leaves a player below d")
 @pytest.mark.parametrize("disagreement, game", [
     ([-4.0, 5.0], cat.treutlein_example_60()),
     ("minmax", NormalFormGame.from_bimatrix([[-3, -2, 4], [-3, -2, 5]], [[2, 3, -4], [0, 3, -3]])),
 ], ids=["explicit-d", "minmax-d"])
-def test_bug_nash_fallback_point_outside_F_claims_feasible(disagreement, game):
+def test_regression_nash_fallback_point_outside_F_claims_feasible(disagreement, game):
     s = Oracle("nash", disagreement=disagreement).settle(game)
     # the settlement must be consistent: a feasible settlement needs no transfers ...
     if s.feasible:
@@ -540,9 +536,7 @@ def test_bug_nash_fallback_point_outside_F_claims_feasible(disagreement, game):
     assert np.all(s.achieved >= s.disagreement - 1e-7)
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError, reason="BUG: ce_fallback raises RuntimeError "
-                   "'could not solve the dominance problem for d' on this 2x2x2 game")
-def test_bug_ce_fallback_runtime_error_on_a_three_player_game():
+def test_regression_ce_fallback_runtime_error_on_a_three_player_game():
     U = [[[[0, -5], [4, 5]], [[-2, 0], [0, 3]]],
          [[[-5, 0], [4, 1]], [[1, -5], [5, -3]]],
          [[[-2, 2], [0, 1]], [[1, -4], [-5, 5]]]]
@@ -551,10 +545,7 @@ def test_bug_ce_fallback_runtime_error_on_a_three_player_game():
     assert np.all(s.point >= s.disagreement - 1e-7)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG/ALGORITHMS mismatch: the CoCo settlement plays the lottery "
-                   "nearest the value in max norm, not the welfare-maximising profile, so its 'side "
-                   "payments' do not sum to zero (example 60: achieved (2, 5), transfers (-0.5, 1.5))")
-def test_bug_coco_transfers_are_not_balanced(settle):
+def test_regression_coco_transfers_are_not_balanced(settle):
     s = settle("g60", "coco")
     assert s.transfers.sum() == pytest.approx(0.0, abs=1e-9)
     np.testing.assert_allclose(s.achieved, [4.0, 4.0], atol=1e-9)

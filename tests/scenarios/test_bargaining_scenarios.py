@@ -209,7 +209,8 @@ def test_threats_cli(tmp_path):
     ({"game": "matching_pennies"}, r"^game: must be one of"),
     ({"harm_max": 0}, r"^harm_max: must be positive"),
     ({"harm_min": -1}, r"^harm_min: must be non-negative"),
-    ({"n": 0}, r"^n: must be positive"),
+    ({"n": 0}, r"^n: must be at least 4"),
+    ({"n": 3}, r"^n: must be at least 4"),
     ({"own_payoff": "x"}, r"^own_payoff: expected a number"),
     ({"bogus": 1}, r"^unknown parameter 'bogus' for scenario coco_threats"),
 ])

@@ -231,10 +231,10 @@ def test_with_threat_action_random(data):
 
 
 @pytest.mark.parametrize("player, own, harm, pattern", [
-    (2, 0.0, 1.0, r"^player: must be in 0..1, got 2$"),
-    (-1, 0.0, 1.0, r"^player: must be in 0..1, got -1$"),
-    (0, np.nan, 1.0, r"^own_payoff, harm: must be finite$"),
-    (0, 0.0, np.inf, r"^own_payoff, harm: must be finite$"),
+    (2, 0.0, 1.0, r"^player: must be an integer in 0..1, got 2$"),
+    (-1, 0.0, 1.0, r"^player: must be an integer in 0..1, got -1$"),
+    (0, np.nan, 1.0, r"^own_payoff: must be a finite number"),
+    (0, 0.0, np.inf, r"^harm: must be a finite number"),
 ])
 def test_with_threat_action_validation(player, own, harm, pattern):
     with pytest.raises(ValueError, match=pattern):

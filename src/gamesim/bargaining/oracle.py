@@ -132,6 +132,24 @@ def _nearest_lottery(game: NormalFormGame, target: np.ndarray):
     return dist, lam.reshape(game.n_actions)
 
 
+def _weak_improvement(game: NormalFormGame, d: np.ndarray):
+    """The lottery maximising total payoff over the outcomes weakly above ``d``."""
+    from scipy.optimize import linprog
+
+    n = game.n_players
+    P = game.payoffs.reshape(n, -1)
+    scale = 1.0 + float(np.max(np.abs(P)))
+    m = P.shape[1]
+    res = linprog(-P.sum(axis=0), A_ub=-P, b_ub=-(d - 1e-9 * scale), A_eq=np.ones((1, m)), b_eq=[1.0],
+                  bounds=[(0, None)] * m, method="highs")
+    if res.status != 0:
+        raise ValueError(f"disagreement: no feasible payoff vector is at least {np.round(d, 9).tolist()} "
+                         "for every player")
+    lam = np.clip(res.x, 0.0, None)
+    lam /= lam.sum()
+    return P @ lam, lam.reshape(game.n_actions)
+
+
 def _expected(game: NormalFormGame, joint: np.ndarray) -> np.ndarray:
     return game.payoffs.reshape(game.n_players, -1) @ np.asarray(joint).ravel()
 
@@ -202,11 +220,18 @@ class Oracle:
             self.disagreement = _frozen(d)
         if weights is not None and key != "nash":
             raise ValueError(f"weights: only the 'nash' method takes bargaining weights, not {key!r}")
+        if weights is not None:
+            try:
+                w = np.array(weights, dtype=float)
+            except (TypeError, ValueError):
+                raise ValueError(f"weights: expected positive numbers, got {weights!r}") from None
+            if w.ndim != 1 or not np.all(np.isfinite(w)) or np.any(w <= 0):
+                raise ValueError(f"weights: expected a 1-D vector of positive numbers, got {weights!r}")
         self.weights = None if weights is None else _frozen(weights)
         if transferable and key != "ce-fallback":
             raise ValueError(f"transferable: only the 'ce-fallback' method takes it, not {key!r}")
         self.transferable = bool(transferable)
-        if int(cache_size) != cache_size or cache_size < 1:
+        if isinstance(cache_size, bool) or not isinstance(cache_size, (int, np.integer)) or cache_size < 1:
             raise ValueError(f"cache_size: must be a positive integer, got {cache_size!r}")
         self.cache_size = int(cache_size)
         self._cache: OrderedDict[str, Settlement] = OrderedDict()
@@ -280,13 +305,21 @@ class Oracle:
         except ValueError as exc:
             if "strictly improves" not in str(exc) and "improve" not in str(exc):
                 raise
-            # No feasible point improves on d for every player: bargaining gains
-            # nothing, so the settlement is the disagreement outcome itself.
-            joint = djoint if djoint is not None else (
-                _product(strategies) if strategies is not None else _nearest_lottery(game, d)[1])
+            # No feasible point improves on d for every player.  Settle on the
+            # feasible point that gives the players who can still gain the most
+            # total without anyone falling below d (d itself when d is feasible
+            # and nobody can gain); a d that no feasible point dominates is an error.
+            point, joint = _weak_improvement(game, d)
+            scale = 1.0 + float(np.max(np.abs(game.payoffs)))
+            if np.all(np.abs(point - d) <= 1e-7 * scale):
+                # nobody can gain: the disagreement outcome itself, played as such
+                if djoint is not None:
+                    point, joint = d, djoint
+                elif strategies is not None:
+                    point, joint = d, _product(strategies)
             achieved = _expected(game, joint)
-            return Settlement(self.method, _frozen(d), _frozen(joint), _frozen(achieved),
-                              _frozen(d - achieved), _frozen(d),
+            return Settlement(self.method, _frozen(point), _frozen(joint), _frozen(achieved),
+                              _frozen(point - achieved), _frozen(d),
                               None if strategies is None else tuple(_frozen(s) for s in strategies),
                               _frozen(djoint), None, True, ddetails,
                               self._params(note="no point strictly improves on d"))
@@ -303,9 +336,22 @@ class Oracle:
 
         cv = coco_value(game)
         point = np.asarray(cv.values, dtype=float)
-        dist, joint = _nearest_lottery(game, point)
+        # Kalai & Kalai: play welfare-maximising profiles and transfer, so the side
+        # payments balance.  Among lotteries over those profiles take the one
+        # closest to the value (max norm): it reaches the value exactly, with no
+        # transfers, whenever any lottery can (`feasible`).
+        from .harsanyi import _lp_distance
+
+        n = game.n_players
+        P = game.payoffs.reshape(n, -1).T
+        scale = 1.0 + float(np.max(np.abs(P)))
+        welfare = P.sum(axis=1)
+        best = welfare >= welfare.max() - 1e-12 * scale
+        dist, lam = _lp_distance(P[best], point)
+        flat = np.zeros(len(P))
+        flat[best] = lam
+        joint = flat.reshape(game.n_actions)
         achieved = _expected(game, joint)
-        scale = 1.0 + float(np.max(np.abs(game.payoffs)))
         feasible = dist <= 1e-9 * scale
         n = game.n_players
         # Each player's threat: its own part of the coalition {i}'s optimal strategy.

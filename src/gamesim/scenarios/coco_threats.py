@@ -46,7 +46,8 @@ PARAMETERS = (
     Parameter("own_payoff", 0.0, float, "what the threat action pays the threatener (player 1)"),
     Parameter("harm_max", 20.0, float, "largest harm c to player 2 on the grid", positive),
     Parameter("harm_min", 0.0, float, "smallest harm c on the grid", non_negative),
-    Parameter("n", 21, int, "number of grid points", positive),
+    Parameter("n", 21, int, "number of grid points (at least 4: the slope is fitted on the upper half)",
+              lambda v: None if v >= 4 else "must be at least 4"),
 )
 
 

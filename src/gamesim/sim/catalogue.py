@@ -187,8 +187,14 @@ def bargaining_game(outcomes, disagreement, name: str | None = None) -> NormalFo
     >>> g.payoffs[:, 1, 0], g.payoffs[:, 1, 1]
     (array([2., 5.]), array([0., 0.]))
     """
-    P = np.array(outcomes, dtype=float)
-    d = np.array(disagreement, dtype=float)
+    try:
+        P = np.array(outcomes, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"outcomes: expected a (K, n) array of numbers, got {outcomes!r}") from None
+    try:
+        d = np.array(disagreement, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"disagreement: expected n numbers, got {disagreement!r}") from None
     if P.ndim != 2 or P.shape[0] < 1 or P.shape[1] < 2:
         raise ValueError(f"outcomes: expected shape (K, n) with K >= 1 and n >= 2, got {P.shape}")
     if not np.all(np.isfinite(P)):
@@ -224,10 +230,16 @@ def public_goods_game(n: int = 3, cost: float = 1.0, benefit: float = 2 / 3,
     if int(n) != n or n < 2:
         raise ValueError(f"n: need an integer >= 2, got {n!r}")
     n = int(n)
+    for field, value in (("cost", cost), ("benefit", benefit)):
+        if not np.isfinite(value):
+            raise ValueError(f"{field}: must be a finite number, got {value!r}")
     sabotage = dict(sabotage or {})
-    for i in sabotage:
-        if i not in range(n):
+    for i, spec in sabotage.items():
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or i not in range(n):
             raise ValueError(f"sabotage: player index {i!r} is not in 0..{n - 1}")
+        if (not isinstance(spec, (tuple, list)) or len(spec) != 2
+                or not all(isinstance(v, (int, float, np.number)) and np.isfinite(v) for v in spec)):
+            raise ValueError(f"sabotage: player {i}'s entry must be (own_cost, harm), got {spec!r}")
     m = [3 if i in sabotage else 2 for i in range(n)]
     payoffs = np.zeros((n,) + tuple(m))
     for profile in np.ndindex(*m):
@@ -261,10 +273,11 @@ def with_threat_action(game: NormalFormGame, player: int, own_payoff: float = 0.
     >>> g.n_actions, g.payoff_vector((2, 1)).tolist()
     ((3, 2), [-1.0, -10.0])
     """
-    if player not in range(game.n_players):
-        raise ValueError(f"player: must be in 0..{game.n_players - 1}, got {player!r}")
-    if not (np.isfinite(own_payoff) and np.isfinite(harm)):
-        raise ValueError("own_payoff, harm: must be finite")
+    if isinstance(player, bool) or not isinstance(player, (int, np.integer)) or player not in range(game.n_players):
+        raise ValueError(f"player: must be an integer in 0..{game.n_players - 1}, got {player!r}")
+    for field, value in (("own_payoff", own_payoff), ("harm", harm)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+            raise ValueError(f"{field}: must be a finite number, got {value!r}")
     n = game.n_players
     extra_shape = list(game.payoffs.shape)
     extra_shape[1 + player] = 1
