@@ -418,7 +418,9 @@ def _add_torturizer(g: NormalFormGame, c: float) -> NormalFormGame:
 @given(small_bimatrices(max_rows=3, max_cols=3), st.sampled_from([5.0, 50.0, 1000.0]))
 def test_ce_fallback_is_threat_resistant(g, c):
     A, B = g.payoffs
-    c = c + float(np.abs(A).max() + np.abs(B).max())     # big enough to be CoCo's best threat
+    # big enough that the threat row raises player 1's competitive value by more than 1:
+    # the gain is at least (c - 1 - (max A - min A)) / 2
+    c = c + 2 * float(np.abs(A).max() + np.abs(B).max()) + 2
     g2 = _add_torturizer(g, c)
     fb, fb2 = ce_fallback(g), ce_fallback(g2)
     tol = 1e-6 * (1 + c)

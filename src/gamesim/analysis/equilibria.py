@@ -44,6 +44,7 @@ from scipy.optimize import least_squares, linprog
 
 from gamesim.sim.engine import action_values, as_mixed_batch, expected_payoffs
 from gamesim.sim.games import NormalFormGame, as_game
+from .._arrays import as_matrix as _as_matrix
 from .._arrays import frozen as _frozen
 
 __all__ = [
@@ -180,16 +181,9 @@ def _check_matrix(A: Any, field: str = "A") -> np.ndarray:
         if A.n_players != 2 or not A.is_zero_sum(atol=1e-9):
             raise ValueError(f"{field}: a game passed as a matrix must be a two-player zero-sum game")
         A = A.payoffs[0]
-    try:
-        M = np.array(A, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{field}: must be a matrix of numbers ({exc})") from None
-    if M.ndim != 2:
-        raise ValueError(f"{field}: expected a 2-D matrix, got shape {M.shape}")
+    M = _as_matrix(A, field, "a 2-D matrix")
     if M.size == 0:
         raise ValueError(f"{field}: every player needs at least one action, got shape {M.shape}")
-    if not np.all(np.isfinite(M)):
-        raise ValueError(f"{field}: contains NaN or infinite entries")
     return M
 
 

@@ -51,11 +51,12 @@ import numpy as np
 from scipy.optimize import linprog, minimize
 
 from gamesim.sim.games import NormalFormGame
+from .._arrays import as_matrix as _as_matrix
 from .._arrays import frozen as _frozen
 
 __all__ = [
     "FeasibleSet", "PolytopeSet", "SmoothSet", "MinkowskiSum",
-    "feasible_set", "from_points", "minkowski_sum", "as_feasible_set",
+    "feasible_set", "from_points", "minkowski_sum", "as_feasible_set", "nearest_lottery",
     "ellipsoid_orthant", "quarter_ellipse", "quarter_disc", "exponential_set",
 ]
 
@@ -82,16 +83,34 @@ def _as_vector(value: Any, n: int, field: str, *, allow_inf: bool = False) -> np
     return arr
 
 
-def _as_matrix(value: Any, field: str) -> np.ndarray:
-    try:
-        arr = np.array(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{field}: must be a matrix of numbers ({exc})") from None
-    if arr.ndim != 2:
-        raise ValueError(f"{field}: expected a 2-D array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{field}: contains NaN or infinite entries")
-    return arr
+def nearest_lottery(points: Any, x: Any) -> tuple[float, np.ndarray]:
+    """The lottery over ``points`` whose mean is closest to ``x`` in the max norm.
+
+    Solves ``min t`` subject to ``|P^T lam - x| <= t`` componentwise, ``lam`` in the
+    simplex (one LP).  Returns ``(t, lam)``: ``t == 0`` exactly when ``x`` lies in
+    the convex hull of the points, and then ``lam`` implements ``x``.
+
+    Examples
+    --------
+    >>> t, lam = nearest_lottery([[0, 0], [2, 0], [0, 2]], [1, 1])
+    >>> round(t, 12), lam.round(12)
+    (0.0, array([0. , 0.5, 0.5]))
+    >>> round(nearest_lottery([[0, 0], [2, 0], [0, 2]], [2, 2])[0], 12)
+    1.0
+    """
+    P = _as_matrix(points, "points", "shape (m, n)")
+    m, n = P.shape
+    u = _as_vector(x, n, "x")
+    c = np.zeros(m + 1)
+    c[-1] = 1.0
+    A_ub = np.vstack([np.hstack([P.T, -np.ones((n, 1))]), np.hstack([-P.T, -np.ones((n, 1))])])
+    b_ub = np.concatenate([u, -u])
+    A_eq = np.concatenate([np.ones(m), [0.0]])[None, :]
+    res = _linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=[1.0], bounds=[(0, None)] * (m + 1))
+    if res.status != 0:  # pragma: no cover - always feasible
+        raise RuntimeError(f"nearest_lottery: LP failed ({res.message})")
+    lam = np.clip(res.x[:m], 0.0, None)
+    return max(float(res.x[-1]), 0.0), lam / lam.sum()
 
 
 def _check_n_players(n: Any) -> int:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import itertools
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog, minimize
@@ -47,6 +46,7 @@ from scipy.spatial import ConvexHull, QhullError
 
 from ..errors import ConvergenceWarning
 from ..sim.games import NormalFormGame, as_game
+from .feasible import nearest_lottery
 from .values import _coalition_matrix, coco_value, harsanyi_fallbacks, shapley_value
 from .._arrays import frozen as _frozen
 
@@ -175,27 +175,10 @@ class _Membership:
         return max(off, inside)
 
 
-def _lp_distance(points: np.ndarray, u: np.ndarray):
-    """min t s.t. |P^T lam - u| <= t, lam in the simplex: (t, lam)."""
-    m, n = points.shape
-    c = np.zeros(m + 1)
-    c[-1] = 1.0
-    P = points.T
-    A_ub = np.vstack([np.hstack([P, -np.ones((n, 1))]), np.hstack([-P, -np.ones((n, 1))])])
-    b_ub = np.concatenate([u, -u])
-    A_eq = np.concatenate([np.ones(m), [0.0]])[None, :]
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * m + [(0, None)], method="highs")
-    if res.status != 0:  # pragma: no cover - always feasible
-        raise RuntimeError(f"harsanyi_equilibrium: distance LP failed ({res.message})")
-    lam = np.clip(res.x[:m], 0.0, None)
-    return float(res.x[-1]), lam / lam.sum()
-
-
 # ---------------------------------------------------------------------------
 # solvers for the prices
 # ---------------------------------------------------------------------------
-def _two_player_prices(U: np.ndarray, points: np.ndarray, tol: float, counter: list):
+def _two_player_prices(U: np.ndarray, points: np.ndarray, counter: list):
     """Bisection on a_1 (ALGORITHMS.md section 4): the sign of u_1 against the a-face.
 
     ``u_1(a)`` falls as player 1's price rises, so the side on which ``u(a)`` leaves
@@ -337,6 +320,7 @@ def _face_candidates(U: np.ndarray, member: _Membership, tol: float, counter: li
         counter[0] += 1
         return member.residual(_u_of(U, a)[0])
 
+    tol = tol * member.scale
     for a in facets:
         if resid(a) <= tol:
             out.append(a)
@@ -492,7 +476,7 @@ def _certificate(game: NormalFormGame, a: np.ndarray, points: np.ndarray):
         conflict[S] = _frozen(_expected_conflict(U, S, rho_S, rho_rest))
     if np.min(a) < 1e-4:
         u = _pareto_refine(points, u, a, 1.0 + float(np.max(np.abs(points))))
-    dist, lam = _lp_distance(points, u)
+    dist, lam = nearest_lottery(points, u)
     joint = _frozen(lam.reshape(game.n_actions))
     strategies[frozenset(range(n))] = (joint, None)
     conflict[frozenset(range(n))] = _frozen(points.T @ lam)
@@ -575,7 +559,7 @@ def harsanyi_equilibrium(game: NormalFormGame, *, tol: float = 1e-7, starts: int
     counter = [0]
     others: list = []
     if n == 2:
-        a = _two_player_prices(U, points, tol, counter)
+        a = _two_player_prices(U, points, counter)
         method = "bisection on the price of player 1 (Nash 1953 threat solution)"
     else:
         rng = np.random.default_rng(seed)

@@ -125,10 +125,10 @@ def _game_key(game: NormalFormGame) -> str:
 
 def _nearest_lottery(game: NormalFormGame, target: np.ndarray):
     """The lottery over pure profiles whose payoffs are closest to ``target`` (max norm)."""
-    from .harsanyi import _lp_distance
+    from .feasible import nearest_lottery
 
     points = game.payoffs.reshape(game.n_players, -1).T
-    dist, lam = _lp_distance(points, np.asarray(target, dtype=float))
+    dist, lam = nearest_lottery(points, np.asarray(target, dtype=float))
     return dist, lam.reshape(game.n_actions)
 
 
@@ -340,14 +340,14 @@ class Oracle:
         # payments balance.  Among lotteries over those profiles take the one
         # closest to the value (max norm): it reaches the value exactly, with no
         # transfers, whenever any lottery can (`feasible`).
-        from .harsanyi import _lp_distance
+        from .feasible import nearest_lottery
 
         n = game.n_players
         P = game.payoffs.reshape(n, -1).T
         scale = 1.0 + float(np.max(np.abs(P)))
         welfare = P.sum(axis=1)
         best = welfare >= welfare.max() - 1e-12 * scale
-        dist, lam = _lp_distance(P[best], point)
+        dist, lam = nearest_lottery(P[best], point)
         flat = np.zeros(len(P))
         flat[best] = lam
         joint = flat.reshape(game.n_actions)

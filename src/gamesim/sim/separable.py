@@ -29,21 +29,14 @@ from typing import Any
 
 import numpy as np
 
+from .._arrays import as_matrix
 from .games import NormalFormGame, as_game
 
 __all__ = ["SeparableGame", "treutlein_example_64", "treutlein_example_66"]
 
 
 def _as_contribution(value: Any, j: int) -> np.ndarray:
-    field = f"contributions[{j}]"
-    try:
-        arr = np.array(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{field}: must be an array of numbers ({exc})") from None
-    if arr.ndim != 2:
-        raise ValueError(f"{field}: expected shape (n_options, n_players), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{field}: contains NaN or infinite entries")
+    arr = as_matrix(value, f"contributions[{j}]", "shape (n_options, n_players)")
     arr.setflags(write=False)
     return arr
 
