@@ -1,6 +1,8 @@
 """Agents: one small class per strategy family, each vectorized over all its units."""
 
-from . import dynamics, fast_fp, learners  # noqa: F401
+from . import bargainers, dynamics, fast_fp, learners  # noqa: F401
+from .bargainers import (BARGAINERS, Bargainer, CoCoBargainer, CorrelatedFallbackBargainer,  # noqa: F401
+                         HarsanyiBargainer, NashBargainer)
 from .dynamics import replicator_dynamics, two_population_replicator  # noqa: F401
 from .fast_fp import FictitiousPlayResult, fictitious_play  # noqa: F401
 from .learners import *  # noqa: F401,F403
@@ -10,5 +12,7 @@ from .reactive import __all__ as _reactive_all
 
 __all__ = list(_reactive_all) + list(_learners_all) + [
     "fictitious_play", "FictitiousPlayResult", "replicator_dynamics", "two_population_replicator",
-    "dynamics", "fast_fp", "learners",
+    "dynamics", "fast_fp", "learners", "bargainers",
+    "Bargainer", "CoCoBargainer", "HarsanyiBargainer", "NashBargainer", "CorrelatedFallbackBargainer",
+    "BARGAINERS",
 ]

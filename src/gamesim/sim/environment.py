@@ -34,16 +34,21 @@ import numpy as np
 from .automata import AutomatonBank
 from .games import NormalFormGame, as_game
 from .matching import Matching, as_matching
-from .protocol import AutomatonStrategy, Conventions, Strategy
+from .protocol import AutomatonStrategy, Conventions, RoundContext, Strategy
 from .results import DeferredSeries, SimulationResult
 
-__all__ = ["Environment", "parse_population", "play_match"]
+__all__ = ["Environment", "parse_population", "play_match", "SIGNALS"]
+
+SIGNALS = ("random", "rotation")
+"""Kinds of public signal an :class:`Environment` can give its matches."""
 
 #: Most rounds held in the history buffer between two accumulations.
 _CHUNK = 512
 #: Agent-by-agent pairwise tables are kept up to this many agents (two N x N float
 #: arrays: 64 MB at 2000); above it only the strategy-by-strategy table is kept.
 MAX_PAIRWISE_AGENTS = 2000
+#: Golden-ratio step of the ``signal="rotation"`` sequence.
+_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 #: Largest history buffer (bytes); the chunk shrinks for very many matches.
 _BUFFER_BYTES = 16 << 20
 #: Under a fixed matching the per-round series are computed on first access from the
@@ -133,8 +138,18 @@ class Environment:
         Keep every round's joint actions (``result.history``); costs memory
         proportional to rounds x matches.
     fast_path : bool
-        Allow the product-automaton fast path (set False to force the seat-level
-        path, e.g. to check one against the other).
+        Allow the match-level fast paths for automata (set False to force the
+        seat-level path, e.g. to check one against the other).  Under a fixed
+        two-player matching, matches between two automata take the fast path even
+        when other strategies play in the population.
+    signal : {"random", "rotation"}
+        The public signal strategies such as the bargainers correlate on (one number
+        in [0, 1) per match and round, the same for all its seats; drawn only when
+        some strategy asks for it).  ``"random"``: independent uniforms.
+        ``"rotation"``: ``frac(u_m + t * 0.618...)`` from a uniform start ``u_m`` per
+        match, a low-discrepancy sequence: a correlated lottery is then carried out by
+        alternating between its outcomes, each one's share of ``T`` rounds within
+        ``O(log T / T)`` of its probability instead of ``O(1 / sqrt(T))``.
 
     Examples
     --------
@@ -149,7 +164,7 @@ class Environment:
                  rounds: int = 200, *, continuation: float | None = None, noise: float = 0.0,
                  discount: float | None = None, self_play: bool = True, seed: Any = None,
                  conventions: Conventions | None = None, keep_history: bool = False,
-                 fast_path: bool = True) -> None:
+                 fast_path: bool = True, signal: str = "random") -> None:
         self.game = as_game(game)
         self.strategies, self.agent_strategy = parse_population(population)
         self.counts = np.bincount(self.agent_strategy, minlength=len(self.strategies)).tolist()
@@ -169,6 +184,9 @@ class Environment:
         self.conventions = conventions
         self.keep_history = bool(keep_history)
         self.fast_path = bool(fast_path)
+        if signal not in SIGNALS:
+            raise ValueError(f"signal: expected one of {', '.join(SIGNALS)}, got {signal!r}")
+        self.signal = signal
         P = self.game.n_players
         for s in self.strategies:
             if s.two_player_only and P != 2:
@@ -217,9 +235,21 @@ class Environment:
             if self._n_matches == 0:
                 raise ValueError(f"population: {self.n_agents} agent(s) cannot form a group of {P}")
             matches = None
+        # Split: in a mixed population under a fixed two-player matching, the matches
+        # between two automata go on the match-level fast path and only the others
+        # on the seat-level path.  Automaton-only matches are put first, so each part
+        # is a contiguous block of the history.
+        is_auto = np.array([isinstance(s, AutomatonStrategy) for s in self.strategies])
+        self._auto_matches = self._seat_matches = None
+        if fixed and P == 2 and self.fast_path and is_auto.any() and not is_auto.all():
+            both_auto = is_auto[self.agent_strategy[matches]].all(axis=1)
+            n_auto = int(both_auto.sum())
+            if n_auto:
+                matches = matches[np.argsort(~both_auto, kind="stable")]
+                self._auto_matches = slice(0, n_auto)
+                self._seat_matches = slice(n_auto, matches.shape[0])
         self._fixed_matches = matches
         M = self._n_matches
-        self._seat_player = np.tile(np.arange(P), M)
 
         # Match lengths: fixed rounds, or geometric under a continuation probability.
         n_lengths = M if fixed else 1
@@ -232,8 +262,8 @@ class Environment:
         self._lengths = lengths.astype(np.intp)
         self._horizon = int(lengths.max())
 
-        # Groups: one bank for all automaton strategies, one runner per other strategy.
-        is_auto = np.array([isinstance(s, AutomatonStrategy) for s in self.strategies])
+        # Groups: one bank for all automaton strategies, one runner per other strategy
+        # (or per family: strategies sharing a batch_key share one runner).
         auto_ids = np.flatnonzero(is_auto).tolist()
         other_ids = np.flatnonzero(~is_auto).tolist()
         group_of_strategy = np.full(K, -1, np.intp)
@@ -241,9 +271,18 @@ class Environment:
         if auto_ids:
             group_of_strategy[auto_ids] = 0
             self._groups.append({"kind": "bank", "strategies": auto_ids})
+        families: dict[Any, int] = {}
         for k in other_ids:
-            group_of_strategy[k] = len(self._groups)
-            self._groups.append({"kind": "runner", "strategies": [k]})
+            key = type(self.strategies[k]).batch_key
+            if key is not None and key in families:
+                gi = families[key]
+                self._groups[gi]["strategies"].append(k)
+            else:
+                gi = len(self._groups)
+                self._groups.append({"kind": "runner", "strategies": [k], "batch": key is not None})
+                if key is not None:
+                    families[key] = gi
+            group_of_strategy[k] = gi
         self._group_of_agent = group_of_strategy[self.agent_strategy]
 
         conventions = self.conventions
@@ -251,19 +290,23 @@ class Environment:
             conventions = self.strategies[auto_ids[0]].default_conventions(game)
         self._conventions = conventions
 
-        seat_agents = None if matches is None else matches.reshape(-1)
+        seat_level = matches if self._seat_matches is None else matches[self._seat_matches]
+        M_seat = M if seat_level is None else seat_level.shape[0]
+        self._seat_player = np.tile(np.arange(P), M_seat)
+
+        seat_agents = None if seat_level is None else seat_level.reshape(-1)
         for gi, g in enumerate(self._groups):
             members = g["strategies"]
             if fixed:
                 if len(self._groups) == 1:
-                    seats = np.arange(M * P)
+                    seats = np.arange(M_seat * P)
                 else:
                     seats = np.flatnonzero(self._group_of_agent[seat_agents] == gi)
                 unit_strategy = self.agent_strategy[seat_agents[seats]]
                 g["seats"] = seats
                 g["players"] = self._seat_player[seats]
                 # None tells the bank "all units, in seat order" and saves a gather.
-                g["units"] = None if (g["kind"] == "bank" and seats.size == M * P) else np.arange(seats.size)
+                g["units"] = None if (g["kind"] == "bank" and seats.size == M_seat * P) else np.arange(seats.size)
             else:
                 agents = np.flatnonzero(np.isin(self.agent_strategy, members))
                 unit_of_agent = np.full(self.n_agents, -1, np.intp)
@@ -271,32 +314,60 @@ class Environment:
                 g["unit_of_agent"] = unit_of_agent
                 unit_strategy = self.agent_strategy[agents]
             n_units = unit_strategy.size
-            rng = stream(3 + members[0])
+            # A split gives the automata two banks: the match-level one keeps the
+            # automata's own stream, this one gets a stream after the strategies'.
+            rng = stream(3 + K + 1) if (g["kind"] == "bank" and self._auto_matches is not None) \
+                else stream(3 + members[0])
+            to_local = np.full(K, -1, np.intp)
+            to_local[members] = np.arange(len(members))
+            local_ids = to_local[unit_strategy]
             if g["kind"] == "bank":
-                to_local = np.full(K, -1, np.intp)
-                to_local[members] = np.arange(len(members))
-                local_ids = to_local[unit_strategy]
                 g["engine"] = AutomatonBank(game, [self.strategies[k] for k in members], local_ids,
                                             rng, conventions)
+            elif g["batch"]:
+                first = self.strategies[members[0]]
+                g["engine"] = type(first).batch_runner(game, [self.strategies[k] for k in members],
+                                                       local_ids, rng, conventions)
             else:
-                k = members[0]
-                g["engine"] = self.strategies[k].runner(game, n_units, rng, conventions)
+                g["engine"] = self.strategies[members[0]].runner(game, n_units, rng, conventions)
+            g["context"] = bool(getattr(g["engine"], "wants_context", False))
+            if fixed:
+                g["match_of_seat"] = seats // P
+                if g["context"]:
+                    g["seat_strategies"] = self.agent_strategy[seat_level[g["match_of_seat"]]]
 
-        # Fast path: fixed matches of deterministic automata without noise.
+        # The public signal (one uniform per match and round) for runners that want it;
+        # its stream comes after the strategies' so adding it changes no other numbers.
+        self._strategy_tuple = tuple(self.strategies)
+        self._signal_rng = None
+        self._signal_offset = None
+        if any(g["context"] for g in self._groups):
+            self._signal_rng = stream(3 + K)
+            if self.signal == "rotation":
+                self._signal_offset = self._signal_rng.random(M_seat)
+
+        # Fast paths for fixed two-player matches between automata: the whole population
+        # or, after a split, the automaton-only matches.
         self._product = None
-        if (self.fast_path and fixed and P == 2 and self.noise == 0 and len(self._groups) == 1 and self._groups[0]["kind"] == "bank"):
-            bank = self._groups[0]["engine"]
-            product = bank.product()
+        self._stepper = None
+        auto_bank = None
+        if self._auto_matches is not None:
+            pairs = matches[self._auto_matches].reshape(-1)
+            to_local = np.full(K, -1, np.intp)
+            to_local[auto_ids] = np.arange(len(auto_ids))
+            auto_bank = AutomatonBank(game, [self.strategies[k] for k in auto_ids],
+                                      to_local[self.agent_strategy[pairs]], stream(3 + auto_ids[0]), conventions)
+        elif (self.fast_path and fixed and P == 2 and len(self._groups) == 1
+              and self._groups[0]["kind"] == "bank"):
+            auto_bank = self._groups[0]["engine"]
+        if auto_bank is not None:
+            product = auto_bank.product() if self.noise == 0 else None
             if product is not None:
                 self._product = product
-                s = bank.initial_states
+                s = auto_bank.initial_states
                 self._joint = product.initial(s[0::2], s[1::2])
-
-        # Match-level stepping for any other population made only of automata in fixed pairs.
-        self._stepper = None
-        if (self._product is None and self.fast_path and fixed and P == 2 and len(self._groups) == 1
-                and self._groups[0]["kind"] == "bank" and self._groups[0]["units"] is None):
-            self._stepper = self._groups[0]["engine"].match_stepper()
+            elif self._auto_matches is not None or self._groups[0]["units"] is None:
+                self._stepper = auto_bank.match_stepper()
 
         self._table_T = np.ascontiguousarray(game.payoffs.reshape(P, -1).T)   # (n_outcomes, P)
         self._outcome_actions = np.stack(np.unravel_index(np.arange(game.n_outcomes), game.n_actions), axis=1)
@@ -375,7 +446,10 @@ class Environment:
         self._room()
         row = self._buf_end
         stepper = self._stepper
-        if self._product is not None:
+        if self._auto_matches is not None:
+            self._auto_rounds(self._buffer[row: row + 1])
+            self._buffer[row, self._seat_matches] = self._play_round(row)
+        elif self._product is not None:
             outcomes = self._product.outcome[self._joint]
             self._joint = self._product.step[self._joint]
             self._buffer[row] = self._outcome_actions[outcomes]
@@ -390,32 +464,47 @@ class Environment:
         agents = None if self._buffer_agents is None else self._buffer_agents[row: row + 1].copy()
         self._last = (self._buffer[row: row + 1].copy(), agents)
 
+    def _signal(self, n: int) -> np.ndarray:
+        """This round's public signal, one uniform per seat-level match."""
+        if self._signal_offset is not None:
+            # A Kronecker sequence: frac(offset + t * golden ratio) visits [0, 1) evenly.
+            return np.modf(self._signal_offset + self._t * _GOLDEN)[0]
+        return self._signal_rng.random(n)
+
     def _play_round(self, row: int) -> np.ndarray:
-        """One round on the seat-level path; the joint actions ``(n_matches, P)``."""
-        game, P, M = self.game, self.game.n_players, self._n_matches
+        """One round on the seat-level path; the joint actions ``(n_seat_matches, P)``."""
+        game, P = self.game, self.game.n_players
+        M = self._seat_player.size // P
         if self.matching.fixed:
             seat_agent = None
         else:
             matches = self.matching.matches(self.n_agents, P, self._match_rng)
             self._buffer_agents[row] = matches
             seat_agent = matches.ravel()
+        signal = None if self._signal_rng is None else self._signal(M)
         acts = np.empty(M * P, dtype=np.intp)
         plan = []
         for gi, g in enumerate(self._groups):
             if seat_agent is None:
-                seats, units, players = g["seats"], g["units"], g["players"]
+                seats, units, players, match_of_seat = g["seats"], g["units"], g["players"], g["match_of_seat"]
             else:
                 seats = np.flatnonzero(self._group_of_agent[seat_agent] == gi)
                 units = g["unit_of_agent"][seat_agent[seats]]
                 players = self._seat_player[seats]
-            plan.append((g, seats, units, players))
-            acts[seats] = g["engine"].act(units, players)
+                match_of_seat = seats // P
+            plan.append((g, seats, units, players, match_of_seat))
+            if g["context"]:
+                seat_strategies = (g["seat_strategies"] if seat_agent is None
+                                   else self.agent_strategy[matches[match_of_seat]])
+                ctx = RoundContext(signal[match_of_seat], seat_strategies, self._strategy_tuple, self._t)
+                acts[seats] = g["engine"].act(units, players, ctx)
+            else:
+                acts[seats] = g["engine"].act(units, players)
         if self.noise > 0:
-            acts = self._apply_noise(acts)
+            acts = self._apply_noise(acts, self._seat_player)
         joint = acts.reshape(M, P)
-        outcomes = np.ravel_multi_index(tuple(joint.T), game.n_actions)
-        for g, seats, units, players in plan:
-            match_of_seat = seats // P
+        outcomes = self._codes(joint)
+        for g, seats, units, players, match_of_seat in plan:
             if g["kind"] == "bank":
                 g["engine"].observe_outcomes(units, players, outcomes[match_of_seat])
             else:
@@ -430,14 +519,32 @@ class Environment:
         if self.noise > 0:
             acts = np.empty(2 * row.size, dtype=np.intp)
             acts[0::2], acts[1::2] = row, col
-            acts = self._apply_noise(acts)
+            acts = self._apply_noise(acts, np.tile(np.arange(2), row.size))
             row, col = acts[0::2], acts[1::2]
         outcomes = row * self.game.n_actions[1] + col
         stepper.advance(outcomes)
         return np.stack([row, col], axis=1)
 
-    def _apply_noise(self, acts: np.ndarray) -> np.ndarray:
-        m = np.asarray(self.game.n_actions)[self._seat_player]
+    def _auto_rounds(self, rows: np.ndarray) -> None:
+        """Play ``len(rows)`` rounds of the automaton-only matches of a split population."""
+        n, idx = rows.shape[0], self._auto_matches
+        if self._product is not None:
+            js = np.empty((n, idx.stop), np.intp)
+            step, joint = self._product.step, self._joint
+            for r in range(n):
+                js[r] = joint
+                joint = step[joint]
+            self._joint = joint
+            rows[:, idx] = self._outcome_actions[self._product.outcome[js]]
+        elif self._stepper.interleaved:
+            # Written in place: each round's automaton block is contiguous.
+            self._stepper.play(rows[:, idx], self.noise, self._noise_rng)
+        else:
+            for r in range(n):
+                rows[r, idx] = self._play_round_matches()
+
+    def _apply_noise(self, acts: np.ndarray, players: np.ndarray) -> np.ndarray:
+        m = np.asarray(self.game.n_actions)[players]
         flip = self._noise_rng.random(acts.size) < self.noise
         if m.max() == 2:
             shift = 1
@@ -464,7 +571,9 @@ class Environment:
         """Reset (if anything was played), play every round and return the result."""
         if self._t > 0 or self._acc.dirty:
             self.reset()
-        if self._product is not None:
+        if self._auto_matches is not None:
+            self._run_split()
+        elif self._product is not None:
             self._run_product()
         elif self._stepper is not None and self._stepper.interleaved:
             self._run_stepper()
@@ -498,6 +607,19 @@ class Environment:
             self._buf_end += n
             self._t += n
         self._joint = joint
+
+    def _run_split(self) -> None:
+        # Automaton-only matches a buffer's worth of rounds at a time, the rest round by round.
+        while self._t < self._horizon:
+            n = min(self._room(), self._horizon - self._t)
+            rows = self._buffer[self._buf_end: self._buf_end + n]
+            self._auto_rounds(rows)
+            for r in range(n):
+                rows[r, self._seat_matches] = self._play_round(self._buf_end)
+                self._buf_end += 1
+                self._t += 1
+        row = self._buf_end - 1
+        self._last = (self._buffer[row: row + 1].copy(), None)
 
     def _run_stepper(self) -> None:
         # Match-level stepping in blocks of rounds, straight into the history buffer.
@@ -845,8 +967,12 @@ class _Accumulator:
             "continuation": env.continuation, "noise": env.noise, "discount": env.discount,
             "seed": env.seed if not isinstance(env.seed, np.random.SeedSequence) else str(env.seed),
             "population": dict(zip(env._names, env.counts)),
-            "method": ("product-automaton" if env._product is not None
+            "method": (("split: automata " + ("product-automaton" if env._product is not None
+                                               else "match-level") + ", others seat-level")
+                       if env._auto_matches is not None
+                       else "product-automaton" if env._product is not None
                        else "match-level automata" if env._stepper is not None else "seat-level"),
+            "signal": env.signal,
         }
         return SimulationResult(
             agent_names=env.agent_names,

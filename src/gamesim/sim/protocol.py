@@ -33,7 +33,7 @@ import numpy as np
 
 from .games import NormalFormGame
 
-__all__ = ["Strategy", "AutomatonStrategy", "Automaton", "Runner", "Conventions"]
+__all__ = ["Strategy", "AutomatonStrategy", "Automaton", "Runner", "Conventions", "RoundContext"]
 
 
 @dataclass(frozen=True)
@@ -103,12 +103,49 @@ class Automaton:
         return bool(np.all((self.cooperate_prob == 0) | (self.cooperate_prob == 1)))
 
 
+@dataclass(frozen=True)
+class RoundContext:
+    """What the environment tells a runner about the round, if the runner asks for it.
+
+    Runners that set :attr:`Runner.wants_context` get one with every :meth:`Runner.act`.
+
+    Attributes
+    ----------
+    signal : ndarray of float, shape (k,)
+        The public random signal of each unit's match this round: uniform on [0, 1),
+        one draw per match from the environment's seeded signal stream, the **same**
+        for every seat of a match (a public correlation device, Aumann 1974).
+    seat_strategies : ndarray of int, shape (k, n_players)
+        Who sits where in each unit's match: indices into :attr:`strategies`.
+    strategies : tuple of Strategy
+        The population's distinct strategies.
+    round : int
+        Rounds played before this one.
+
+    References
+    ----------
+    .. [A74] R. J. Aumann, "Subjectivity and correlation in randomized strategies",
+       J. Math. Econ. 1, 1974.
+    """
+
+    signal: np.ndarray
+    seat_strategies: np.ndarray
+    strategies: tuple
+    round: int
+
+
 class Runner(abc.ABC):
     """The state of play of one strategy for all its units, advanced with array code."""
 
+    #: Whether :meth:`act` takes a third argument, the round's :class:`RoundContext`.
+    wants_context: ClassVar[bool] = False
+
     @abc.abstractmethod
     def act(self, units: np.ndarray, players: np.ndarray) -> np.ndarray:
-        """Actions of ``units`` this round; ``players[k]`` is unit ``units[k]``'s seat (player index)."""
+        """Actions of ``units`` this round; ``players[k]`` is unit ``units[k]``'s seat (player index).
+
+        A runner with :attr:`wants_context` is called as ``act(units, players, context)``.
+        """
 
     @abc.abstractmethod
     def observe(self, units: np.ndarray, players: np.ndarray, joint: np.ndarray, payoffs: np.ndarray) -> None:
@@ -128,6 +165,10 @@ class Strategy(abc.ABC):
     stochastic: ClassVar[bool] = False
     #: Whether it only works in two-player games.
     two_player_only: ClassVar[bool] = False
+    #: Strategies with the same key (not None) in one population share a single runner,
+    #: built by :meth:`batch_runner`, so a round costs the same number of NumPy calls
+    #: however many parameter sets of the family play.
+    batch_key: ClassVar[str | None] = None
 
     @property
     def name(self) -> str:
@@ -142,6 +183,15 @@ class Strategy(abc.ABC):
     def is_stochastic(self) -> bool:
         """Whether this instance draws random numbers (parameters may make it deterministic)."""
         return self.stochastic
+
+    @classmethod
+    def batch_runner(cls, game: NormalFormGame, strategies: list["Strategy"], unit_strategy: np.ndarray,
+                     rng: np.random.Generator, conventions: Conventions | None = None) -> Runner:
+        """One runner for several strategies of a family with a :attr:`batch_key`.
+
+        ``unit_strategy[k]`` is unit ``k``'s index into ``strategies``.
+        """
+        raise NotImplementedError(f"{cls.__name__} sets batch_key but defines no batch_runner")
 
 
 class AutomatonStrategy(Strategy):
