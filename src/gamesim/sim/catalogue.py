@@ -23,6 +23,7 @@ __all__ = [
     "prisoners_dilemma", "matching_pennies", "battle_of_the_sexes", "sidewalk",
     "chicken", "stag_hunt", "rock_paper_scissors", "shapley_game", "folk_theorem_game",
     "treutlein_example_60", "treutlein_example_7", "bargaining_game", "public_goods_game",
+    "division_game",
     "with_threat_action", "CATALOGUE",
 ]
 
@@ -257,6 +258,37 @@ def public_goods_game(n: int = 3, cost: float = 1.0, benefit: float = 2 / 3,
     return NormalFormGame(payoffs, actions=actions, name=f"Public goods (n={n})")
 
 
+def division_game(total: float = 2000.0, n: int = 7) -> NormalFormGame:
+    """Both players name one of ``n`` divisions of ``total``; the same one is carried out, else both get 0.
+
+    Division ``k`` (k = 1..n) gives the row player ``k * total / (n + 1)`` and the
+    column player the rest, so every division is strictly positive for both.  A
+    coordination game along a Pareto frontier (battle of the sexes is ``n = 2`` up
+    to the payoffs): symmetric, every matched division is a pure Nash equilibrium,
+    the CoCo value is ``(total / 2, total / 2)``, and because every column pays the
+    row player something in some row, an added action that pays its owner 0 whatever
+    happens is never part of a correlated equilibrium -- the setting of the
+    threat-resistant essay's "$1000 curse" example [D22]_.
+
+    .. [D22] Diffractor, "Threat-resistant bargaining megapost", 2022.
+
+    Examples
+    --------
+    >>> g = division_game(2000, 7)
+    >>> g.payoff_vector((5, 5)).tolist(), g.payoff_vector((5, 4)).tolist()
+    ([1500.0, 500.0], [0.0, 0.0])
+    """
+    if isinstance(total, bool) or not isinstance(total, (int, float, np.number)) or not total > 0 \
+            or not np.isfinite(total):
+        raise ValueError(f"total: must be a positive finite number, got {total!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"n: must be an integer >= 2, got {n!r}")
+    x = np.arange(1, n + 1) * float(total) / (n + 1)
+    names = [f"{v:g}/{float(total) - v:g}" for v in x]
+    return NormalFormGame.from_bimatrix(np.diag(x), np.diag(float(total) - x), actions=[names, names],
+                                        name=f"Division of {float(total):g} ({n} ways)")
+
+
 def with_threat_action(game: NormalFormGame, player: int, own_payoff: float = 0.0,
                        harm: float = 10.0, name: str = "threat") -> NormalFormGame:
     """``game`` plus one action for ``player`` that pays it ``own_payoff`` and every other player ``-harm``.
@@ -302,5 +334,6 @@ CATALOGUE = {
     "folk_theorem_game": folk_theorem_game,
     "treutlein_example_60": treutlein_example_60,
     "treutlein_example_7": treutlein_example_7,
+    "division_game": division_game,
 }
 """Name -> constructor, for scenario options such as ``--set game=chicken``."""
