@@ -37,15 +37,24 @@ more); the per-run ratio and the median of the per-repeat ratios are shown too.
 
 Profile-free breakdown: the 5,050 memory-one matches are the same in (a) and (b),
 so the median of the per-repeat differences (b) - (a) is what the bargainer matches
-add (seat-level stepping, the split, the larger result), reported per run, per round
-and per seat-level play.  The per-agent-loop check compares (b) and (b20) that way
-and also counts, in untimed runs, the Python function calls per round of ``run()``
-(``sys.setprofile``; calls of a 200-round run minus those of a 100-round run, over
-100): a loop over agents or strategies would add calls per round with the count.
+add (seat-level stepping, the split, the second automaton bank, the bargainer
+runner and its agreements, the larger result), reported per run, per round and per
+seat-level play.  Each configuration is also run at 100 rounds, interleaved with the
+rest: (time at 200 - time at 100) / 100, paired per repeat, is the cost of one round
+with setup excluded, and the seat-level path's share of a round is that of (b) or
+(b20) less that of (a); what is left of the added time is per-run setup.
+
+The per-agent-loop check compares (b) and (b20) that way (seat-level time per round
+against the number of seat-level matches) and also counts, in untimed runs, the
+Python function calls per round of ``run()`` (``sys.setprofile``; calls of a
+200-round run less those of a 100-round run, over 100): a loop over agents or
+strategies would add calls per round with their number.
 
 Usage::
 
     python benchmarks/bench_bargainers.py [--quick] [--json PATH] [--size N] [--repeats R]
+
+A full run takes about 10 s (20 s more with ``--size 400``).
 """
 
 from __future__ import annotations
@@ -152,6 +161,15 @@ def compare(base: dict, other: dict) -> dict:
             "added_ns_per_seat_level_play": added / extra_seat * 1e9 if extra_seat else None}
 
 
+def per_round(full: dict, half: dict) -> dict:
+    """Cost of one round, setup excluded: (time at TURNS - time at TURNS // 2) / (TURNS - TURNS // 2),
+    paired per repeat; ``setup_s`` = the median run less TURNS such rounds."""
+    n = full["rounds"] - half["rounds"]
+    slopes = [(x - y) / n for x, y in zip(full["times_s"], half["times_s"])]
+    s = statistics.median(slopes)
+    return {"per_repeat_s": slopes, "s_per_round": s, "setup_s": full["median_s"] - full["rounds"] * s}
+
+
 def python_calls(vectors: np.ndarray, make_bargainers) -> dict:
     """Python function calls in ``Environment()`` and ``run()`` (untimed, ``sys.setprofile``)."""
     game = gs.games.prisoners_dilemma(**PAYOFFS)
@@ -203,6 +221,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.size is not None and args.size < 1:
         ap.error("--size: expected a positive number of memory-one strategies")
+    if args.repeats is not None and args.repeats < 1:
+        ap.error("--repeats: expected a positive number")
 
     rep, rep_size = (5, 3) if args.quick else (21, 11)
     if args.repeats is not None:
@@ -225,11 +245,12 @@ def main(argv=None) -> int:
           f"medians of {rep} interleaved repeats after one untimed warm-up each\n", flush=True)
 
     v100 = memone_vectors(MEMONE_N)
-    configs = {
-        "a": {"fn": tournament(v100, None), "paths": paths(MEMONE_N, 0)},
-        "b": {"fn": tournament(v100, bargainers4), "paths": paths(MEMONE_N, 4)},
-        "b20": {"fn": tournament(v100, bargainers20), "paths": paths(MEMONE_N, 20)},
-    }
+    half = TURNS // 2
+    configs = {}
+    for name, make, nb in (("a", None, 0), ("b", bargainers4, 4), ("b20", bargainers20, 20)):
+        configs[name] = {"fn": tournament(v100, make), "paths": paths(MEMONE_N, nb)}
+        # The same at half the rounds: the difference is the cost of 100 rounds, setup excluded.
+        configs[name + "_half"] = {"fn": tournament(v100, make, half), "paths": paths(MEMONE_N, nb, half)}
     res = interleaved(configs, rep)
     report["n100"] = res
     a, b, b20 = res["a"], res["b"], res["b20"]
@@ -250,6 +271,12 @@ def main(argv=None) -> int:
           f"{cmp_b['added_ns_per_seat_level_play']:.0f} ns per seat-level play "
           f"({b['seat_level_plays']:,} seat-level plays)")
 
+    steps = {k: per_round(res[k], res[k + "_half"]) for k in ("a", "b", "b20")}
+    report["per_round"] = steps
+    print(f"one round, setup excluded: (a) {steps['a']['s_per_round'] * 1e6:.1f} us, (b) "
+          f"{steps['b']['s_per_round'] * 1e6:.1f} us; the rest of a run (setup, result): (a) "
+          f"{steps['a']['setup_s'] * 1e3:.2f} ms, (b) {steps['b']['setup_s'] * 1e3:.2f} ms")
+
     # -- no per-agent Python loop --------------------------------------------------
     print(f"\n== no per-agent Python loop: 4 against 20 bargainer strategies, {MEMONE_N} memory-one ==")
     calls4 = python_calls(v100, bargainers4)
@@ -258,26 +285,36 @@ def main(argv=None) -> int:
     print(_header())
     print(_row("(b) + 4 bargainers", b))
     print(_row("(b20) + 20 bargainers", b20))
-    seat_ratio = b20["seat_level_plays"] / b["seat_level_plays"]
-    added_ratio = cmp_b20["added_s_per_run"] / cmp_b["added_s_per_run"]
-    print(f"{'':34s} {'added/run':>11s} {'added/round':>12s} {'per seat-lvl play':>18s} {'calls/round':>12s} "
-          f"{'calls in run()':>14s} {'in Environment()':>16s}")
-    for label, c, calls in (("4 bargainers", cmp_b, calls4), ("20 bargainers", cmp_b20, calls20)):
-        print(f"{label:34s} {c['added_s_per_run'] * 1e3:8.2f} ms {c['added_us_per_round']:9.1f} us "
-              f"{c['added_ns_per_seat_level_play']:15.1f} ns {calls['run_calls_per_round']:12.1f} "
-              f"{calls['run_calls']:14,d} {calls['environment_calls']:16,d}")
+    loop = {}
+    print(f"{'':22s} {'seat-lvl':>8s} {'round (all)':>12s} {'added/round':>12s} {'per seat-lvl':>13s} "
+          f"{'added/run':>10s} {'of it setup':>12s} {'calls/round':>12s} {'calls in run()':>14s}")
+    print(f"{'':22s} {'matches':>8s} {'':>12s} {'(seat-level)':>12s} {'play':>13s} {'':>10s} {'(per run)':>12s}")
+    for key, label, c, calls in (("b", "4 bargainers", cmp_b, calls4), ("b20", "20 bargainers", cmp_b20, calls20)):
+        d = res[key]
+        seat_round = statistics.median(x - y for x, y in zip(steps[key]["per_repeat_s"], steps["a"]["per_repeat_s"]))
+        setup = c["added_s_per_run"] - TURNS * seat_round
+        loop[key] = {"seat_level_s_per_round": seat_round, "seat_level_ns_per_play": seat_round / d["seat_level_matches"] * 1e9,
+                     "added_s_per_run": c["added_s_per_run"], "added_setup_s_per_run": setup,
+                     "calls_per_round": calls["run_calls_per_round"]}
+        print(f"{label:22s} {d['seat_level_matches']:8,d} {steps[key]['s_per_round'] * 1e6:9.1f} us "
+              f"{seat_round * 1e6:9.1f} us {loop[key]['seat_level_ns_per_play']:10.1f} ns "
+              f"{c['added_s_per_run'] * 1e3:7.2f} ms {setup * 1e3:9.2f} ms {calls['run_calls_per_round']:12.1f} "
+              f"{calls['run_calls']:14,d}")
+    seat_ratio = b20["seat_level_matches"] / b["seat_level_matches"]
+    round_ratio = loop["b20"]["seat_level_s_per_round"] / loop["b"]["seat_level_s_per_round"]
     grow = calls20["run_calls_per_round"] - calls4["run_calls_per_round"]
     extra_strategies = len(bargainers20()) - len(bargainers4())
     no_loop = grow < extra_strategies
-    print(f"seat-level plays x{seat_ratio:.2f}; added time x{added_ratio:.2f}; per play of the whole run "
-          f"{b20['ns_per_play']:.2f} vs {b['ns_per_play']:.2f} ns (x{b20['ns_per_play'] / b['ns_per_play']:.2f}); "
-          f"growth {'sublinear' if added_ratio < seat_ratio else 'NOT sublinear'}")
-    print(f"Python calls per round: {calls4['run_calls_per_round']:.1f} vs {calls20['run_calls_per_round']:.1f} "
+    print(f"seat-level matches x{seat_ratio:.2f}; seat-level time per round x{round_ratio:.2f} "
+          f"({'sublinear' if round_ratio < seat_ratio else 'NOT sublinear'}); whole run per play "
+          f"{b20['ns_per_play']:.2f} vs {b['ns_per_play']:.2f} ns (x{b20['ns_per_play'] / b['ns_per_play']:.2f})")
+    print(f"Python calls per round of run(): {calls4['run_calls_per_round']:.1f} vs {calls20['run_calls_per_round']:.1f} "
           f"(+{grow:.1f} for {extra_strategies} more bargainer strategies, "
           f"{b20['seat_level_matches'] - b['seat_level_matches']:,} more seat-level matches)   "
           f"no per-agent Python loop: {'YES' if no_loop else 'NO'}")
-    report["per_agent_loop"] = {"seat_level_plays_ratio": seat_ratio, "added_time_ratio": added_ratio,
-                                "sublinear": added_ratio < seat_ratio, "calls_per_round_growth": grow,
+    report["per_agent_loop"] = {**loop, "seat_level_matches_ratio": seat_ratio,
+                                "seat_level_time_per_round_ratio": round_ratio,
+                                "sublinear": round_ratio < seat_ratio, "calls_per_round_growth": grow,
                                 "no_per_agent_loop": no_loop}
 
     # -- (c) population size ---------------------------------------------------------

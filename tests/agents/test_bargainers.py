@@ -408,7 +408,7 @@ class ReferenceBargainers:
                         self.secured[unit] = True
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_runner_matches_the_per_unit_reference(data):
     seed = data.draw(st.integers(0, 2**31 - 1))

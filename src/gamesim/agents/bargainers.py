@@ -332,9 +332,14 @@ def agreement(game: NormalFormGame, seats: Any) -> Agreement:
     >>> a.reason, a.proposer, a.payoffs.tolist()
     ('largest product of gains', 0, [2.0, 1.0])
     """
-    seats = list(seats)
+    seats = tuple(seats)
     if len(seats) != game.n_players:
         raise ValueError(f"seats: expected {game.n_players} strategies (one per player), got {len(seats)}")
+    return _agreement(game, seats)
+
+
+@functools.lru_cache(maxsize=4096)
+def _agreement(game: NormalFormGame, seats: tuple) -> Agreement:
     bargainers = tuple(p for p, s in enumerate(seats) if isinstance(s, Bargainer))
     if not bargainers:
         return Agreement(None, None, None, (), "no bargainer")
@@ -469,6 +474,7 @@ class BargainerRunner(Runner):
     """
 
     wants_context: ClassVar[bool] = True
+    observes_outcomes: ClassVar[bool] = True
 
     def __init__(self, game: NormalFormGame, strategies: list[Bargainer], unit_strategy: np.ndarray,
                  rng: np.random.Generator) -> None:
@@ -648,26 +654,31 @@ class BargainerRunner(Runner):
         secured = self._get(self.secured, lay)
         rows = np.where(secured, lay.sec_rows, lay.fb_rows)
         actions = self._pure[rows]
+        corr = (lay.corr_mask & ~secured & ~follow) if lay.any_corr else None
         if lay.any_mixed:
+            # Random draws only for the units that play a mixed (uncorrelated) fallback.
             mixed = (actions < 0) & ~follow
+            if corr is not None:
+                mixed &= ~corr
             if mixed.any():
                 r = rows[mixed]
                 draw = self.rng.random(r.size)
                 actions[mixed] = (draw[:, None] >= self._cdf[r]).sum(axis=1)
-        if lay.any_corr:
-            corr = lay.corr_mask & ~secured & ~follow
+        if corr is not None:
             if corr.any():
                 outcome = self.lotteries.draw(lay.corr[corr], u[corr])
                 actions[corr] = self._outcome_actions[outcome, lay.players[corr]]
         return actions
 
     def observe(self, units: Any, players: np.ndarray, joint: np.ndarray, payoffs: np.ndarray) -> None:
+        self.observe_outcomes(units, players, np.asarray(joint) @ self._strides, payoffs)
+
+    def observe_outcomes(self, units: Any, players: np.ndarray, code: np.ndarray, payoffs: np.ndarray) -> None:
         units = np.arange(self.unit_strategy.size) if units is None else units
         lay = self._lay
         if lay is None or lay.units is not units:
             raise ValueError("units: observe() must follow act() for the same units")
         prescribed = self._get(self._prescribed, lay)
-        code = joint @ self._strides
         followed = prescribed >= 0
         if followed.all():
             deviated = code != prescribed

@@ -331,6 +331,7 @@ class Environment:
             else:
                 g["engine"] = self.strategies[members[0]].runner(game, n_units, rng, conventions)
             g["context"] = bool(getattr(g["engine"], "wants_context", False))
+            g["outcomes"] = bool(getattr(g["engine"], "observes_outcomes", False))
             if fixed:
                 g["match_of_seat"] = seats // P
                 if g["context"]:
@@ -508,8 +509,12 @@ class Environment:
             if g["kind"] == "bank":
                 g["engine"].observe_outcomes(units, players, outcomes[match_of_seat])
             else:
-                pay = self._table_T[outcomes[match_of_seat], players]
-                g["engine"].observe(units, players, joint[match_of_seat], pay)
+                codes = outcomes[match_of_seat]
+                pay = self._table_T[codes, players]
+                if g["outcomes"]:
+                    g["engine"].observe_outcomes(units, players, codes, pay)
+                else:
+                    g["engine"].observe(units, players, joint[match_of_seat], pay)
         return joint
 
     def _play_round_matches(self) -> np.ndarray:

@@ -139,6 +139,9 @@ class Runner(abc.ABC):
 
     #: Whether :meth:`act` takes a third argument, the round's :class:`RoundContext`.
     wants_context: ClassVar[bool] = False
+    #: Whether the environment may call :meth:`observe_outcomes` (flat outcome indices)
+    #: instead of :meth:`observe` (joint action rows), which saves a gather.
+    observes_outcomes: ClassVar[bool] = False
 
     @abc.abstractmethod
     def act(self, units: np.ndarray, players: np.ndarray) -> np.ndarray:
@@ -150,6 +153,11 @@ class Runner(abc.ABC):
     @abc.abstractmethod
     def observe(self, units: np.ndarray, players: np.ndarray, joint: np.ndarray, payoffs: np.ndarray) -> None:
         """Update after a round: ``joint`` (len(units), n_players) joint actions, ``payoffs`` own payoffs."""
+
+    def observe_outcomes(self, units: np.ndarray, players: np.ndarray, outcomes: np.ndarray,
+                         payoffs: np.ndarray) -> None:
+        """:meth:`observe` with each unit's joint action as a flat outcome index (C order)."""
+        raise NotImplementedError
 
 
 class Strategy(abc.ABC):
