@@ -802,8 +802,12 @@ class PolytopeSet(FeasibleSet):
             if A.shape[1] != m:
                 raise ValueError(f"A_ub: expected {m} columns (one per point), got shape {A.shape}")
             b = _as_vector(b_ub, A.shape[0], "b_ub")
-            self.A_ub: np.ndarray | None = _frozen(A)
-            self.b_ub: np.ndarray | None = _frozen(b)
+            # Rows in unit scale (the same polytope): solvers' tolerances then do not
+            # depend on the payoff units (CE constraints carry payoff differences).
+            r = np.maximum(np.max(np.abs(A), axis=1), np.abs(b))
+            r = np.where(r > 0, r, 1.0)
+            self.A_ub: np.ndarray | None = _frozen(A / r[:, None])
+            self.b_ub: np.ndarray | None = _frozen(b / r)
         else:
             self.A_ub = self.b_ub = None
         self._lambda0 = self._interior_lottery()

@@ -75,7 +75,9 @@ class Settlement:
         The settlement payoffs (for ``"coco"`` the transferable-utility value).
     joint : ndarray, shape (m_1, ..., m_n)
         A correlated lottery over pure profiles to carry out, round by round, from
-        a shared random signal.  Its expected payoffs are :attr:`achieved`.
+        a shared random signal.  Its expected payoffs are :attr:`achieved`; among
+        the lotteries that pay that, it is the one with the least spread (a single
+        outcome whenever one pays exactly :attr:`achieved`).
     achieved : ndarray, shape (n,)
         Expected payoffs of :attr:`joint` -- equal to :attr:`point` unless the
         settlement needs transfers the game lacks (``"coco"`` outside the feasible
@@ -148,6 +150,38 @@ def _weak_improvement(game: NormalFormGame, d: np.ndarray):
     lam = np.clip(res.x, 0.0, None)
     lam /= lam.sum()
     return P @ lam, lam.reshape(game.n_actions)
+
+
+def _steadiest(game: NormalFormGame, settlement: Settlement) -> Settlement:
+    """The settlement with its joint replaced by the steadiest lottery with the same payoffs.
+
+    Any lottery whose expected payoffs are ``achieved`` carries the settlement out;
+    played round by round, the one with the least spread -- smallest expected squared
+    distance of the outcome's payoffs from ``achieved`` (one LP) -- makes a repeated
+    game's averages converge fastest, and is a single outcome when one pays exactly
+    ``achieved``.  The solvers' lotteries sit on vertices of faces and can mix far-apart
+    outcomes.  Kept unchanged if the LP fails.
+    """
+    from scipy.optimize import linprog
+
+    n = game.n_players
+    U = game.payoffs.reshape(n, -1)
+    x = np.asarray(settlement.achieved, dtype=float)
+    scale = 1.0 + float(np.max(np.abs(U)))
+    cost = (((U - x[:, None]) / scale) ** 2).sum(axis=0)
+    m = U.shape[1]
+    res = linprog(cost, A_eq=np.vstack([U / scale, np.ones((1, m))]), b_eq=np.append(x / scale, 1.0),
+                  bounds=[(0, None)] * m, method="highs")
+    if res.status != 0:
+        return settlement
+    lam = np.where(res.x > 1e-12, res.x, 0.0)
+    lam /= lam.sum()
+    old = np.asarray(settlement.joint, dtype=float).ravel()
+    if cost @ lam >= cost @ old - 1e-15 or np.max(np.abs(U @ lam - x)) > 1e-9 * scale:
+        return settlement
+    import dataclasses
+
+    return dataclasses.replace(settlement, joint=_frozen(lam.reshape(game.n_actions)))
 
 
 def _expected(game: NormalFormGame, joint: np.ndarray) -> np.ndarray:
@@ -248,7 +282,7 @@ class Oracle:
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        settlement = self._compute(game)
+        settlement = _steadiest(game, self._compute(game))
         self._cache[key] = settlement
         if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)

@@ -279,8 +279,9 @@ def nash_solution(F: Any, d: Any, weights: Any = None) -> BargainingSolution:
     else:
         x, parts, lots, method = _nash_primal(atoms, dv, s, w)
     gap = _nash_gap(Fs, x, dv, w)
-    prices = _normalised(w / (x - dv))
-    if prices is None:  # only if x is not > d, which the solvers exclude
+    gaps = x - dv
+    prices = _normalised(w / gaps) if np.all(gaps > 0) else None
+    if prices is None:  # x not > d: a gain set that is (numerically) flat
         prices = _normal_at(Fs, x)
     impl = _implementation(Fs, parts, lots)
     return BargainingSolution(

@@ -33,11 +33,14 @@ random numbers, so runs at different harms are independent.
 Headline figures: the slope of the CoCo threatener's simulated payoff in ``c``
 (least squares over the harms with ``c / 2 <= total * n / (n + 1) - total / 2``;
 expected 0.5) with its standard error; the CoCo threatener's payoff at the grid
-harm nearest 1000 and its gain over the harm-0 run (expected 500 with the
-defaults); the same slope for Harsanyi; and the largest movement of the
-correlated-fallback bargainers' payoffs (either seat) relative to the harm-0 run,
-with that movement in standard errors of the difference (expected 0 up to sampling
-error).  Writes ``threat_incentive.csv`` and ``threat_incentive.png``.
+harm nearest ``total / 2`` (the "curse": 1000 with the defaults) and its gain over
+the harm-0 run (expected ``total / 4``: 500 with the defaults); the same slope for
+Harsanyi; and the largest movement of the correlated-fallback bargainers' payoffs
+(either seat) relative to the harm-0 run, with that movement in standard errors of
+the difference (expected 0 up to sampling error).
+
+The correlated-fallback oracle dominates the run time: its Nash-bargaining solve
+takes from a tenth of a second to several seconds per game at the default scale.  Writes ``threat_incentive.csv`` and ``threat_incentive.png``.
 
 References
 ----------
@@ -64,8 +67,6 @@ DESCRIPTION = "Simulated bargainers in a division game with a threat: CoCo pays 
 #: The bargainer types, by the label used in the headline, the CSV columns and the plot.
 TYPES = ("coco", "harsanyi", "ce_fallback")
 LABELS = {"coco": "CoCo", "harsanyi": "Harsanyi", "ce_fallback": "correlated fallback"}
-#: The harm of the essay's example.
-CURSE = 1000.0
 
 PARAMETERS = (
     Parameter("total", 2000.0, float, "amount to divide", positive),
@@ -141,8 +142,8 @@ def run(params: Mapping[str, Any], seed: Any, out_dir: Path | None, progress: Pr
     total, n, rounds = params["total"], params["n"], params["rounds"]
     grid = harms(params)
     base = division_game(total, n)
-    # Integer seeds (a SeedSequence passed to Environment would be spawned from on every
-    # reset); one independent stream per (harm, type).
+    # One independent stream per (harm, type), as integer seeds: Environment spawns a fixed
+    # number of children from a SeedSequence (and spawns anew on every reset).
     seeds = [int(c.generate_state(1)[0]) for c in np.random.SeedSequence(seed).spawn(len(grid) * len(TYPES))]
     sim = {k: np.zeros((grid.size, 2)) for k in TYPES}
     se = {k: np.zeros((grid.size, 2)) for k in TYPES}
@@ -163,7 +164,8 @@ def run(params: Mapping[str, Any], seed: Any, out_dir: Path | None, progress: Pr
     fit = grid <= limit * (1 + 1e-12)
     coco_slope, coco_slope_se = _slope(grid[fit], sim["coco"][fit, 0], se["coco"][fit, 0])
     harsanyi_slope, harsanyi_slope_se = _slope(grid[fit], sim["harsanyi"][fit, 0], se["harsanyi"][fit, 0])
-    k = int(np.argmin(np.abs(grid - CURSE)))
+    # The essay's $1000 curse on a $2000 division: a harm of half the total.
+    k = int(np.argmin(np.abs(grid - total / 2)))
     curse_gain = float(sim["coco"][k, 0] - sim["coco"][0, 0])
     curse_gain_se = float(math.hypot(se["coco"][k, 0], se["coco"][0, 0]))
     # Movement of the fallback bargainers relative to the harm-0 run, both seats; the two
@@ -251,13 +253,16 @@ def format_summary(headline: Mapping[str, Any]) -> str:
                         for k in TYPES)
         lines.append(f"{c:>8g}{cells}")
     h = {k: (float("nan") if v is None else v) for k, v in headline.items()}    # JSON turned NaN / inf into None
-    lines += [
-        f"CoCo slope (harm <= {h['linear_up_to_harm']:g}):     {h['coco_slope']:.4f} ± {h['coco_slope_se']:.4f}"
-        "  (theory: 0.5)",
-        f"Harsanyi slope:                   {h['harsanyi_slope']:.4f} ± {h['harsanyi_slope_se']:.4f}",
-        f"CoCo gain from a {h['curse_harm']:g} curse:      {h['coco_curse_gain']:.1f} ± {h['coco_curse_gain_se']:.1f}"
-        f"  (oracle: {h['coco_curse_gain_oracle']:.1f})",
-        f"fallback's largest movement:      {h['ce_fallback_max_shift']:.1f} at harm {h['ce_fallback_max_shift_harm']:g}"
-        f" = {h['ce_fallback_max_shift_in_se']:.2f} SE  (theory: 0)",
+    rows = [
+        (f"CoCo slope (harm <= {h['linear_up_to_harm']:g})",
+         f"{h['coco_slope']:.4f} ± {h['coco_slope_se']:.4f}  (theory: 0.5)"),
+        ("Harsanyi slope", f"{h['harsanyi_slope']:.4f} ± {h['harsanyi_slope_se']:.4f}"),
+        (f"CoCo gain from a {h['curse_harm']:g} curse",
+         f"{h['coco_curse_gain']:.1f} ± {h['coco_curse_gain_se']:.1f}  (oracle: {h['coco_curse_gain_oracle']:.1f})"),
+        ("fallback's largest movement",
+         f"{h['ce_fallback_max_shift']:.1f} at harm {h['ce_fallback_max_shift_harm']:g}"
+         f" = {h['ce_fallback_max_shift_in_se']:.2f} SE  (theory: 0)"),
     ]
+    width = max(len(label) for label, _ in rows) + 1
+    lines += [f"{label + ':':<{width}} {value}" for label, value in rows]
     return "\n".join(lines)

@@ -209,20 +209,17 @@ class Environment:
         """Start afresh: same seed, same numbers."""
         game, P = self.game, self.game.n_players
         K = len(self.strategies)
-        # Streams: 0 matching, 1 noise, 2 match lengths, 3 + k strategy k.  A generator is
+        # Streams: 0 matching, 1 noise, 2 match lengths, 3 + k strategy k, 3 + K the public
+        # signal, 3 + K + 1 the seat-level automata of a split population.  A generator is
         # made only for the streams this run uses; the others cost nothing.
-        if isinstance(self.seed, np.random.SeedSequence):
-            children = self.seed.spawn(3 + K)
+        # The children are derived, not spawned: spawning would advance the caller's
+        # SeedSequence, so a reset (or a second environment) would draw new numbers.
+        root = self.seed if isinstance(self.seed, np.random.SeedSequence) else np.random.SeedSequence(self.seed)
 
-            def stream(i: int) -> np.random.Generator:
-                return np.random.default_rng(children[i])
-        else:
-            root = np.random.SeedSequence(self.seed)
-
-            def stream(i: int) -> np.random.Generator:
-                # The same child SeedSequence that root.spawn(3 + K)[i] would give.
-                return np.random.default_rng(np.random.SeedSequence(
-                    root.entropy, spawn_key=root.spawn_key + (i,), pool_size=root.pool_size))
+        def stream(i: int) -> np.random.Generator:
+            # The same child SeedSequence that a fresh root.spawn(...)[i] would give.
+            return np.random.default_rng(np.random.SeedSequence(
+                root.entropy, spawn_key=root.spawn_key + (i,), pool_size=root.pool_size))
 
         fixed = self.matching.fixed
         self._match_rng = None if fixed else stream(0)
