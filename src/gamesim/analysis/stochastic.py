@@ -165,7 +165,7 @@ def shapley_value_iteration(game: StochasticGame, *, tol: float = 1e-10, max_ite
 
     >>> from gamesim.sim.catalogue import matching_pennies
     >>> g = StochasticGame.repeated(matching_pennies(), discount=0.5)
-    >>> round(float(shapley_value_iteration(g).values[0, 0]), 9)
+    >>> abs(round(float(shapley_value_iteration(g).values[0, 0]), 9))
     0.0
     """
     game = _check_discounted(game)

@@ -297,7 +297,7 @@ def step(game: StochasticGame, states: Any, actions: Any, rng: np.random.Generat
 
     Examples
     --------
-    >>> P = [[[[0.0, 1.0], [1.0, 0.0]]], [[[0.0, 1.0]]]]        # state 0: action 0 -> 1, action 1 -> 0
+    >>> P = [[[0.0, 1.0], [1.0, 0.0]], [[0.0, 1.0]]]        # state 0: action 0 -> 1, action 1 -> 0
     >>> g = StochasticGame([[[1.0, 2.0]], [[0.0]]], P, 0.9)
     >>> r, s = step(g, [0, 0, 1], [[0, 1, 0]], np.random.default_rng(0))
     >>> r.tolist(), s.tolist()
