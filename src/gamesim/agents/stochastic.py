@@ -1,0 +1,304 @@
+"""Learners for stochastic games, vectorized over many parallel matches.
+
+Every learner keeps one table per match (arrays indexed by match first), so a round
+of all matches is a constant number of NumPy calls; :func:`play_stochastic` runs
+``n_matches`` independent matches of a two-player stochastic game through the
+vectorized engine :func:`gamesim.sim.stochastic.step`.
+
+* :class:`MinimaxQ` (Littman 1994): Q-values over own and opponent actions, the
+  state value is the value of the zero-sum matrix game ``Q(s, ., .)``; its values
+  approach Shapley's in zero-sum games.
+* :class:`IndependentQ` (Watkins 1989 Q-learning, each player on its own): the
+  opponent is part of the environment.
+
+Exploration is epsilon-uniform; the step size of an update is
+``1 / n^alpha_exponent`` with ``n`` the visits of the (state, joint action) pair
+(``alpha_exponent`` in (1/2, 1] meets the Robbins-Monro conditions).
+
+References
+----------
+.. [L94] M. L. Littman, "Markov games as a framework for multi-agent reinforcement
+   learning", ICML 1994.
+.. [W89] C. J. C. H. Watkins, *Learning from delayed rewards*, PhD thesis, Cambridge, 1989.
+.. [S53] L. S. Shapley, "Stochastic games", PNAS 39, 1953.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..sim.stochastic import StochasticGame, step
+
+__all__ = ["MinimaxQ", "IndependentQ", "play_stochastic", "StochasticPlayResult", "matrix_game_values"]
+
+
+def matrix_game_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values and row player's optimal strategies of a batch of zero-sum matrix games.
+
+    ``Q`` has shape ``(B, m, k)`` (row maximises).  2x2 games use the closed form
+    (pure saddle point, else ``(ad - bc) / (a + d - b - c)``), vectorized; larger
+    ones one LP each.
+
+    Returns
+    -------
+    values : ndarray, shape (B,)
+    row_strategies : ndarray, shape (B, m)
+    """
+    Q = np.asarray(Q, dtype=float)
+    B, m, k = Q.shape
+    if (m, k) == (2, 2):
+        row_min = Q.min(axis=2)                                  # (B, 2)
+        col_max = Q.max(axis=1)                                  # (B, 2)
+        lo, hi = row_min.max(axis=1), col_max.min(axis=1)
+        saddle = hi - lo <= 1e-12 * (1.0 + np.abs(Q).reshape(B, -1).max(axis=1))
+        a, b, c, d = Q[:, 0, 0], Q[:, 0, 1], Q[:, 1, 0], Q[:, 1, 1]
+        den = a + d - b - c
+        safe = np.where(saddle | (den == 0), 1.0, den)
+        mixed_v = (a * d - b * c) / safe
+        p = np.clip((d - c) / safe, 0.0, 1.0)                    # row plays action 0 with p
+        values = np.where(saddle, lo, mixed_v)
+        pure_row = np.argmax(row_min, axis=1)
+        x = np.where(saddle[:, None], np.eye(2)[pure_row], np.stack([p, 1 - p], axis=1))
+        return values, x
+    from ..analysis.stochastic import matrix_game_value
+
+    values = np.empty(B)
+    x = np.empty((B, m))
+    for j in range(B):
+        values[j], x[j], _ = matrix_game_value(Q[j])
+    return values, x
+
+
+def _sample(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One draw per row of ``probs`` (B, m)."""
+    u = rng.random(probs.shape[0])
+    return np.minimum((u[:, None] >= np.cumsum(probs, axis=1)[:, :-1]).sum(axis=1), probs.shape[1] - 1)
+
+
+class _StochasticLearner:
+    """Base: parameters; ``start(game, player, n_matches, rng)`` returns the per-match state."""
+
+    #: Whether it needs a two-player zero-sum game.
+    zero_sum_only: ClassVar[bool] = False
+
+    def _check(self) -> None:
+        if not 0 <= self.epsilon <= 1:
+            raise ValueError(f"epsilon: must lie in [0, 1], got {self.epsilon!r}")
+        if not 0.5 < self.alpha_exponent <= 1:
+            raise ValueError(f"alpha_exponent: must lie in (0.5, 1], got {self.alpha_exponent!r}")
+
+
+@dataclass(frozen=True)
+class MinimaxQ(_StochasticLearner):
+    """Minimax-Q (Littman 1994): Q over joint actions, state value = matrix-game value of Q(s)."""
+
+    epsilon: float = 0.2
+    alpha_exponent: float = 0.6
+
+    zero_sum_only: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    def start(self, game: StochasticGame, player: int, n_matches: int, rng: np.random.Generator) -> "_MinimaxQState":
+        if not game.is_zero_sum:
+            raise ValueError("game: minimax-Q needs a two-player zero-sum stochastic game")
+        return _MinimaxQState(self, game, player, n_matches, rng)
+
+
+class _TabularState:
+    """Per-match tables over (state, own action, other action), padded to the largest action sets."""
+
+    def __init__(self, learner, game: StochasticGame, player: int, n_matches: int, rng: np.random.Generator):
+        if game.n_players != 2:
+            raise ValueError(f"game: these learners play two-player games, got {game.n_players} players")
+        if game.discount is None:
+            raise ValueError("game: Q-learning needs a discount factor")
+        self.learner, self.game, self.player, self.rng = learner, game, player, rng
+        S = game.n_states
+        self.m_own = np.array([game.n_actions(q)[player] for q in range(S)])
+        self.m_other = np.array([game.n_actions(q)[1 - player] for q in range(S)])
+        M, K = int(self.m_own.max()), int(self.m_other.max())
+        self.M, self.K = M, K
+        self.Q = np.zeros((n_matches, S, M, K))
+        self.visits = np.zeros((n_matches, S, M, K))
+        # Padding: actions that do not exist in a state can never be chosen.
+        self.valid_own = np.arange(M)[None, :] < self.m_own[:, None]          # (S, M)
+        self.valid_other = np.arange(K)[None, :] < self.m_other[:, None]      # (S, K)
+        self.rows = np.arange(n_matches)
+
+    def _explore(self, policy: np.ndarray, states: np.ndarray) -> np.ndarray:
+        eps = self.learner.epsilon
+        uniform = self.valid_own[states] / self.m_own[states][:, None]
+        return (1 - eps) * policy + eps * uniform
+
+    def update(self, states, own, other, reward, next_states) -> None:
+        r = self.rows
+        self.visits[r, states, own, other] += 1
+        alpha = self.visits[r, states, own, other] ** (-self.learner.alpha_exponent)
+        target = reward + self.game.discount * self.values(next_states)
+        q = self.Q[r, states, own, other]
+        self.Q[r, states, own, other] = q + alpha * (target - q)
+
+
+class _MinimaxQState(_TabularState):
+    def _games(self, states: np.ndarray) -> np.ndarray:
+        Q = self.Q[self.rows, states]                                        # (B, M, K)
+        # Invalid own actions can never be chosen (-inf for the maximiser); invalid
+        # opponent actions never happen (+inf for the minimiser).
+        big = 1e12 * (1.0 + np.abs(self.Q).max())
+        Q = np.where(self.valid_own[states][:, :, None], Q, -big)
+        return np.where(self.valid_other[states][:, None, :], Q, big)
+
+    def values(self, states: np.ndarray) -> np.ndarray:
+        return matrix_game_values(self._games(states))[0]
+
+    def policy(self, states: np.ndarray) -> np.ndarray:
+        return matrix_game_values(self._games(states))[1]
+
+    def act(self, states: np.ndarray) -> np.ndarray:
+        return _sample(self._explore(self.policy(states), states), self.rng)
+
+    def state_values(self) -> np.ndarray:
+        """Learned value of every state, per match: shape (n_matches, n_states)."""
+        S = self.game.n_states
+        return np.stack([self.values(np.full(self.rows.size, q)) for q in range(S)], axis=1)
+
+
+@dataclass(frozen=True)
+class IndependentQ(_StochasticLearner):
+    """Independent Q-learning (Watkins 1989): the other player is part of the environment."""
+
+    epsilon: float = 0.1
+    alpha_exponent: float = 0.6
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    def start(self, game: StochasticGame, player: int, n_matches: int, rng: np.random.Generator) -> "_IndependentQState":
+        return _IndependentQState(self, game, player, n_matches, rng)
+
+
+class _IndependentQState(_TabularState):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        # Q over own actions only (the opponent's action is marginalised by experience).
+        self.Q = self.Q[..., 0]
+        self.visits = self.visits[..., 0]
+
+    def _own(self, states: np.ndarray) -> np.ndarray:
+        Q = self.Q[self.rows, states]
+        return np.where(self.valid_own[states], Q, -np.inf)
+
+    def values(self, states: np.ndarray) -> np.ndarray:
+        return self._own(states).max(axis=1)
+
+    def policy(self, states: np.ndarray) -> np.ndarray:
+        Q = self._own(states)
+        return np.eye(self.M)[np.argmax(Q, axis=1)]
+
+    def act(self, states: np.ndarray) -> np.ndarray:
+        return _sample(self._explore(self.policy(states), states), self.rng)
+
+    def update(self, states, own, other, reward, next_states) -> None:
+        r = self.rows
+        self.visits[r, states, own] += 1
+        alpha = self.visits[r, states, own] ** (-self.learner.alpha_exponent)
+        target = reward + self.game.discount * self.values(next_states)
+        q = self.Q[r, states, own]
+        self.Q[r, states, own] = q + alpha * (target - q)
+
+    def state_values(self) -> np.ndarray:
+        S = self.game.n_states
+        return np.stack([self.values(np.full(self.rows.size, q)) for q in range(S)], axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class StochasticPlayResult:
+    """What :func:`play_stochastic` recorded.
+
+    Attributes
+    ----------
+    mean_rewards : ndarray, shape (rounds, 2)
+        Mean reward of each seat over the matches, per round.
+    state_share : ndarray, shape (rounds, n_states)
+        Share of matches in each state, per round.
+    values : ndarray, shape (2, n_matches, n_states) or None
+        Each seat's learned state values at the end (learners that have them).
+    checkpoints : ndarray of int
+    value_trace : ndarray, shape (len(checkpoints), 2, n_states)
+        Learned state values averaged over matches at the checkpoints.
+    learners : tuple
+        The per-seat learner states (tables), for inspection.
+    """
+
+    mean_rewards: np.ndarray
+    state_share: np.ndarray
+    values: np.ndarray | None
+    checkpoints: np.ndarray
+    value_trace: np.ndarray
+    learners: tuple
+
+
+def play_stochastic(game: StochasticGame, row: Any, col: Any, rounds: int, *, n_matches: int = 1,
+                    seed: Any = None, checkpoints: int = 50, restart: float = 0.0) -> StochasticPlayResult:
+    """Play ``n_matches`` independent matches of a two-player stochastic game for ``rounds`` rounds.
+
+    Each match starts from ``game.initial``; all randomness comes from generators
+    spawned from ``seed`` (start states, each seat's exploration, transitions).
+    With ``restart`` > 0, after each round (and its learning update, which uses the
+    true next state) a match jumps back to a state drawn from ``game.initial`` with
+    that probability -- episodic play, so that learners keep visiting states that an
+    absorbing state would cut off.
+
+    Examples
+    --------
+    >>> from gamesim.sim.catalogue import matching_pennies
+    >>> g = StochasticGame.repeated(matching_pennies(), discount=0.5)
+    >>> res = play_stochastic(g, MinimaxQ(), MinimaxQ(), 2000, n_matches=20, seed=1)
+    >>> bool(abs(res.values[0].mean()) < 0.3)
+    True
+    """
+    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
+        raise ValueError(f"rounds: must be a positive integer, got {rounds!r}")
+    if isinstance(n_matches, bool) or not isinstance(n_matches, (int, np.integer)) or n_matches < 1:
+        raise ValueError(f"n_matches: must be a positive integer, got {n_matches!r}")
+    if not isinstance(game, StochasticGame) or game.n_players != 2:
+        raise ValueError("game: expected a two-player StochasticGame")
+    if not 0 <= restart < 1:
+        raise ValueError(f"restart: must lie in [0, 1), got {restart!r}")
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    s_start, s_row, s_col, s_env = (np.random.default_rng(c) for c in root.spawn(4))
+    learners = (row.start(game, 0, n_matches, s_row), col.start(game, 1, n_matches, s_col))
+    S = game.n_states
+    states = s_start.choice(S, size=n_matches, p=game.initial)
+    mean_rewards = np.empty((rounds, 2))
+    share = np.empty((rounds, S))
+    marks = np.unique(np.geomspace(1, rounds, min(checkpoints, rounds)).astype(int))
+    trace = np.full((marks.size, 2, S), np.nan)
+    k = 0
+    for t in range(1, rounds + 1):
+        a0 = learners[0].act(states)
+        a1 = learners[1].act(states)
+        rewards, nxt = step(game, states, np.stack([a0, a1]), s_env, check=False)
+        learners[0].update(states, a0, a1, rewards[0], nxt)
+        learners[1].update(states, a1, a0, rewards[1], nxt)
+        mean_rewards[t - 1] = rewards.mean(axis=1)
+        share[t - 1] = np.bincount(nxt, minlength=S) / n_matches
+        if restart > 0:
+            back = s_start.random(n_matches) < restart
+            nxt = np.where(back, s_start.choice(S, size=n_matches, p=game.initial), nxt)
+        states = nxt
+        if k < marks.size and t == marks[k]:
+            for i in range(2):
+                if hasattr(learners[i], "state_values"):
+                    trace[k, i] = learners[i].state_values().mean(axis=0)
+            k += 1
+    values = None
+    if all(hasattr(lr, "state_values") for lr in learners):
+        values = np.stack([lr.state_values() for lr in learners])
+    return StochasticPlayResult(mean_rewards=mean_rewards, state_share=share, values=values,
+                                checkpoints=marks, value_trace=trace, learners=learners)

@@ -1,0 +1,85 @@
+"""Learners for stochastic games: minimax-Q against Shapley's values, closed-form matrix values."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from gamesim.agents.stochastic import IndependentQ, MinimaxQ, matrix_game_values, play_stochastic
+from gamesim.analysis import zero_sum_value
+from gamesim.analysis.stochastic import shapley_value_iteration
+from gamesim.sim.catalogue import prisoners_dilemma
+from gamesim.sim.stochastic import StochasticGame
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
+from test_stochastic import contested  # noqa: E402
+
+
+def test_minimax_q_approaches_shapley_values():
+    # ALGORITHMS section 7: V(0) = 6.459904809, V(W) = 10.  Stated tolerance: the mean over
+    # 40 seeded matches of 5,000 episodic rounds (restart 0.05) is within 0.1 of V(0) and
+    # within 0.05 of V(W); the rarely visited losing state L is only checked for its sign.
+    g = contested()
+    shapley = shapley_value_iteration(g).values[0]
+    res = play_stochastic(g, MinimaxQ(), MinimaxQ(), 5000, n_matches=40, seed=1, restart=0.05)
+    v = res.values[0].mean(axis=0)
+    assert abs(v[0] - shapley[0]) < 0.1
+    assert abs(v[1] - shapley[1]) < 0.05
+    assert v[2] < -5
+    # The column player's values mirror the row player's (zero-sum).
+    assert abs(res.values[1].mean(axis=0)[0] + shapley[0]) < 0.1
+    # The trace ends at the final values.
+    np.testing.assert_allclose(res.value_trace[-1, 0], v)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_closed_form_2x2_values_match_the_lp(seed):
+    rng = np.random.default_rng(seed)
+    Q = rng.integers(-4, 5, size=(5, 2, 2)).astype(float)
+    values, x = matrix_game_values(Q)
+    for j in range(5):
+        sol = zero_sum_value(Q[j])
+        assert values[j] == pytest.approx(sol.value, abs=1e-9)
+        # x guarantees the value against both columns.
+        assert np.min(x[j] @ Q[j]) >= sol.value - 1e-9
+
+
+def test_larger_matrix_values_use_the_lp():
+    rng = np.random.default_rng(2)
+    Q = rng.normal(size=(3, 3, 2))
+    values, x = matrix_game_values(Q)
+    for j in range(3):
+        assert values[j] == pytest.approx(zero_sum_value(Q[j]).value, abs=1e-9)
+
+
+def test_independent_q_learns_to_defect_in_the_prisoners_dilemma():
+    g = StochasticGame.repeated(prisoners_dilemma(), discount=0.5)
+    res = play_stochastic(g, IndependentQ(), IndependentQ(), 3000, n_matches=10, seed=4)
+    Q = res.learners[0].Q[:, 0, :]                   # (matches, actions) in the one state
+    assert np.all(Q[:, 1] > Q[:, 0])                 # D is dominant
+    assert res.mean_rewards[-200:].mean() < 1.6      # mostly mutual defection (exploration aside)
+
+
+def test_play_is_seeded():
+    g = contested()
+    a = play_stochastic(g, MinimaxQ(), MinimaxQ(), 200, n_matches=5, seed=7, restart=0.1)
+    b = play_stochastic(g, MinimaxQ(), MinimaxQ(), 200, n_matches=5, seed=7, restart=0.1)
+    np.testing.assert_array_equal(a.mean_rewards, b.mean_rewards)
+    np.testing.assert_array_equal(a.values, b.values)
+
+
+def test_bad_input_names_the_field():
+    g = contested()
+    with pytest.raises(ValueError, match="epsilon"):
+        MinimaxQ(epsilon=1.5)
+    with pytest.raises(ValueError, match="alpha_exponent"):
+        IndependentQ(alpha_exponent=0.3)
+    with pytest.raises(ValueError, match="rounds"):
+        play_stochastic(g, MinimaxQ(), MinimaxQ(), 0)
+    with pytest.raises(ValueError, match="restart"):
+        play_stochastic(g, MinimaxQ(), MinimaxQ(), 5, restart=1.0)
+    with pytest.raises(ValueError, match="zero-sum"):
+        play_stochastic(StochasticGame.repeated(prisoners_dilemma()), MinimaxQ(), MinimaxQ(), 5)
