@@ -10,6 +10,10 @@ vectorized engine :func:`gamesim.sim.stochastic.step`.
   approach Shapley's in zero-sum games.
 * :class:`IndependentQ` (Watkins 1989 Q-learning, each player on its own): the
   opponent is part of the environment.
+* :class:`StateFictitiousPlay` (Vrieze & Tijs 1982): fictitious play conditioned on
+  the state, with model-based value backups -- in every state a best response to the
+  opponent's empirical frequencies there, in the matrix game ``R(s) + discount P(s) V``;
+  in zero-sum discounted games its values converge to Shapley's.
 
 Exploration is epsilon-uniform; the step size of an update is
 ``1 / n^alpha_exponent`` with ``n`` the visits of the (state, joint action) pair
@@ -21,6 +25,8 @@ References
    learning", ICML 1994.
 .. [W89] C. J. C. H. Watkins, *Learning from delayed rewards*, PhD thesis, Cambridge, 1989.
 .. [S53] L. S. Shapley, "Stochastic games", PNAS 39, 1953.
+.. [VT82] O. J. Vrieze, S. H. Tijs, "Fictitious play applied to sequences of games and
+   discounted stochastic games", Int. J. Game Theory 11, 1982.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ import numpy as np
 
 from ..sim.stochastic import StochasticGame, step
 
-__all__ = ["MinimaxQ", "IndependentQ", "play_stochastic", "StochasticPlayResult", "matrix_game_values"]
+__all__ = ["MinimaxQ", "IndependentQ", "StateFictitiousPlay", "play_stochastic", "StochasticPlayResult",
+           "matrix_game_values"]
 
 
 def matrix_game_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,6 +221,70 @@ class _IndependentQState(_TabularState):
     def state_values(self) -> np.ndarray:
         S = self.game.n_states
         return np.stack([self.values(np.full(self.rows.size, q)) for q in range(S)], axis=1)
+
+
+@dataclass(frozen=True)
+class StateFictitiousPlay(_StochasticLearner):
+    """State-conditioned fictitious play with value backups (Vrieze & Tijs 1982).
+
+    Knows the game's rewards and transitions; learns the opponent's empirical action
+    frequencies per state and the state values ``V(s) = max_a sum_o f(s, o) Q(s, a, o)``
+    with ``Q(s) = R(s) + discount * P(s) V``, updated in the states it visits.
+    """
+
+    epsilon: float = 0.0
+    alpha_exponent: float = 1.0          # unused: FP averages exactly; kept for a uniform signature
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    def start(self, game: StochasticGame, player: int, n_matches: int, rng: np.random.Generator) -> "_FPState":
+        return _FPState(self, game, player, n_matches, rng)
+
+
+class _FPState(_TabularState):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        game, player = self.game, self.player
+        S, M, K = game.n_states, self.M, self.K
+        # Own-perspective tables (own action first), padded: rewards (S, M, K), transitions (S, M, K, S).
+        self.R = np.zeros((S, M, K))
+        self.P = np.zeros((S, M, K, S))
+        for q in range(S):
+            r, t = game.rewards(q)[player], game.transitions(q)
+            if player == 1:
+                r, t = r.T, np.swapaxes(t, 0, 1)
+            self.R[q, : r.shape[0], : r.shape[1]] = r
+            self.P[q, : t.shape[0], : t.shape[1]] = t
+        n = self.rows.size
+        self.counts = np.ones((n, S, K)) * self.valid_other[None]       # one prior count per action
+        self.V = np.zeros((n, S))
+
+    def _Q(self, states: np.ndarray) -> np.ndarray:
+        # R(s) + discount * P(s) @ V, per match: (B, M, K).
+        return self.R[states] + self.game.discount * np.einsum("bmks,bs->bmk", self.P[states], self.V)
+
+    def _expected(self, states: np.ndarray) -> np.ndarray:
+        f = self.counts[self.rows, states]
+        f = f / f.sum(axis=1, keepdims=True)
+        ev = np.einsum("bmk,bk->bm", self._Q(states), f)
+        return np.where(self.valid_own[states], ev, -np.inf)
+
+    def values(self, states: np.ndarray) -> np.ndarray:
+        return self.V[self.rows, states]
+
+    def policy(self, states: np.ndarray) -> np.ndarray:
+        return np.eye(self.M)[np.argmax(self._expected(states), axis=1)]
+
+    def act(self, states: np.ndarray) -> np.ndarray:
+        return _sample(self._explore(self.policy(states), states), self.rng)
+
+    def update(self, states, own, other, reward, next_states) -> None:
+        self.counts[self.rows, states, other] += 1
+        self.V[self.rows, states] = self._expected(states).max(axis=1)
+
+    def state_values(self) -> np.ndarray:
+        return self.V.copy()
 
 
 @dataclass(frozen=True, eq=False)
