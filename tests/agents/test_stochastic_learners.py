@@ -1,8 +1,5 @@
 """Learners for stochastic games: minimax-Q against Shapley's values, closed-form matrix values."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -11,10 +8,7 @@ from gamesim.agents.stochastic import IndependentQ, MinimaxQ, matrix_game_values
 from gamesim.analysis import zero_sum_value
 from gamesim.analysis.stochastic import shapley_value_iteration
 from gamesim.sim.catalogue import prisoners_dilemma
-from gamesim.sim.stochastic import StochasticGame
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
-from test_stochastic import contested  # noqa: E402
+from gamesim.sim.stochastic import StochasticGame, contested_game as contested
 
 
 def test_minimax_q_approaches_shapley_values():

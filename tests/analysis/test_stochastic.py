@@ -14,21 +14,12 @@ from gamesim.analysis.stochastic import (best_response_values, coco_value_iterat
                                          policy_evaluation, shapley_value_iteration)
 from gamesim.errors import ConvergenceWarning
 from gamesim.sim.catalogue import matching_pennies, prisoners_dilemma, rock_paper_scissors
-from gamesim.sim.stochastic import StochasticGame
+from gamesim.sim.stochastic import StochasticGame, contested_game
 
 
 def contested(gamma=0.9, extra=0.0):
     """ALGORITHMS section 7: state 0 contested, W pays player 1 +1 forever, L pays -1."""
-    R0 = np.array([[2.0, -1.0], [-1.0, 1.0]])
-    R0_2 = -R0.copy()
-    R0_2[0, 0] += extra                            # CoCo example: R2 = -R1 + 3 [(0,0) in state 0]
-    P0 = np.zeros((2, 2, 3))
-    P0[0, 0, 0] = P0[1, 1, 0] = 1.0
-    P0[0, 1, [1, 0]] = 0.5
-    P0[1, 0, [2, 0]] = 0.5
-    rewards = [np.stack([R0, R0_2]), np.array([[[1.0]], [[-1.0]]]), np.array([[[-1.0]], [[1.0]]])]
-    transitions = [P0, np.array([[[0.0, 1.0, 0.0]]]), np.array([[[0.0, 0.0, 1.0]]])]
-    return StochasticGame(rewards, transitions, gamma, states=["0", "W", "L"])
+    return contested_game(gamma, bonus=extra)
 
 
 def value_2x2(A):

@@ -1,14 +1,16 @@
 """Simulation core: games, the payoff engine, environments, matching, the Mesa adapter."""
 
-from . import catalogue, engine, games
+from . import catalogue, ecl, engine, games
 from .environment import Environment
 from .games import NormalFormGame
+from .ecl import ECLBayesianGame
 from .separable import SeparableGame
 from .matching import FixedGroups, GraphMatching, RandomMatching, RoundRobin
 from .protocol import Automaton, AutomatonStrategy, Conventions, Runner, Strategy
 from .results import SimulationResult
 
-__all__ = ["games", "catalogue", "engine", "NormalFormGame", "SeparableGame", "Environment", "GameModel",
+__all__ = ["games", "catalogue", "ecl", "engine", "NormalFormGame", "SeparableGame", "ECLBayesianGame",
+           "Environment", "GameModel",
            "SimulationResult", "RoundRobin", "FixedGroups", "RandomMatching", "GraphMatching",
            "Strategy", "AutomatonStrategy", "Automaton", "Runner", "Conventions"]
 

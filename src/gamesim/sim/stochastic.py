@@ -32,7 +32,7 @@ import numpy as np
 from .._arrays import frozen as _frozen
 from .games import NormalFormGame
 
-__all__ = ["StochasticGame", "step"]
+__all__ = ["StochasticGame", "step", "contested_game"]
 
 #: Tolerance on transition rows and the initial distribution summing to one.
 PROB_TOL = 1e-9
@@ -323,3 +323,37 @@ def step(game: StochasticGame, states: Any, actions: Any, rng: np.random.Generat
     u = rng.random(q.size)
     nxt = (u[:, None] >= tab.thresholds[code]).sum(axis=1)
     return rewards, nxt
+
+
+def contested_game(discount: float = 0.9, bonus: float = 0.0) -> StochasticGame:
+    """A three-state game: a contested state that can be won (W) or lost (L) for good.
+
+    In state 0 the stage game is ``[[2, -1], [-1, 1]]`` for player 1 (player 2 gets the
+    negative); (0, 0) and (1, 1) stay in 0, (0, 1) moves to W with probability 1/2 and
+    (1, 0) to L with probability 1/2.  W pays player 1 +1 forever, L pays -1.  With
+    ``discount=0.9`` Shapley's value of state 0 is 6.459904809 (and 10, -10 in W, L).
+    ``bonus`` adds that much to player 2's reward at (0, 0) in state 0 (a general-sum
+    variant: with ``bonus=3`` the CoCo values are (20, 10, -10) and (10, -10, 10)).
+
+    References
+    ----------
+    ALGORITHMS.md section 7, worked example (verified there by a root finder).
+
+    Examples
+    --------
+    >>> contested_game().n_states, contested_game().states
+    (3, ('0', 'W', 'L'))
+    """
+    R0 = np.array([[2.0, -1.0], [-1.0, 1.0]])
+    R0_2 = -R0.copy()
+    R0_2[0, 0] += float(bonus)
+    P0 = np.zeros((2, 2, 3))
+    P0[0, 0, 0] = P0[1, 1, 0] = 1.0
+    P0[0, 1, [1, 0]] = 0.5
+    P0[1, 0, [2, 0]] = 0.5
+    rewards = [np.stack([R0, R0_2]), np.array([[[1.0]], [[-1.0]]]), np.array([[[-1.0]], [[1.0]]])]
+    transitions = [P0, np.array([[[0.0, 1.0, 0.0]]]), np.array([[[0.0, 0.0, 1.0]]])]
+    return StochasticGame(rewards, transitions, discount, states=["0", "W", "L"],
+                          actions=[[["a0", "a1"], ["b0", "b1"]], [["stay"], ["stay"]], [["stay"], ["stay"]]],
+                          name="contested (ALGORITHMS 7)")
+
