@@ -37,9 +37,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..sim.stochastic import StochasticGame, step
+from ..sim.stochastic_env import StochasticRunner, StochasticStrategy
 
-__all__ = ["MinimaxQ", "IndependentQ", "StateFictitiousPlay", "play_stochastic", "StochasticPlayResult",
-           "matrix_game_values"]
+__all__ = ["MinimaxQ", "IndependentQ", "StateFictitiousPlay", "StochasticGrimTrigger", "StochasticCoCoBargainer",
+           "StationaryPolicy",
+           "play_stochastic", "StochasticPlayResult", "matrix_game_values"]
 
 
 def matrix_game_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,11 +87,14 @@ def _sample(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.minimum((u[:, None] >= np.cumsum(probs, axis=1)[:, :-1]).sum(axis=1), probs.shape[1] - 1)
 
 
-class _StochasticLearner:
+class _StochasticLearner(StochasticStrategy):
     """Base: parameters; ``start(game, player, n_matches, rng)`` returns the per-match state."""
 
     #: Whether it needs a two-player zero-sum game.
     zero_sum_only: ClassVar[bool] = False
+
+    def stochastic_runner(self, game: StochasticGame, players: np.ndarray, rng: np.random.Generator) -> StochasticRunner:
+        return _SeatRunner(self, game, np.asarray(players), rng)
 
     def _check(self) -> None:
         if not 0 <= self.epsilon <= 1:
@@ -234,6 +239,7 @@ class StateFictitiousPlay(_StochasticLearner):
 
     epsilon: float = 0.0
     alpha_exponent: float = 1.0          # unused: FP averages exactly; kept for a uniform signature
+    myopic: bool = False                 # best-respond to the stage rewards only (no value backup)
 
     def __post_init__(self) -> None:
         self._check()
@@ -262,6 +268,8 @@ class _FPState(_TabularState):
 
     def _Q(self, states: np.ndarray) -> np.ndarray:
         # R(s) + discount * P(s) @ V, per match: (B, M, K).
+        if self.learner.myopic:
+            return self.R[states]
         return self.R[states] + self.game.discount * np.einsum("bmks,bs->bmk", self.P[states], self.V)
 
     def _expected(self, states: np.ndarray) -> np.ndarray:
@@ -285,6 +293,181 @@ class _FPState(_TabularState):
 
     def state_values(self) -> np.ndarray:
         return self.V.copy()
+
+
+class _SeatRunner(StochasticRunner):
+    """A learner's tables for the units of each seat (their orientation depends on the seat)."""
+
+    def __init__(self, learner, game: StochasticGame, players: np.ndarray, rng: np.random.Generator) -> None:
+        if game.n_players != 2:
+            raise ValueError(f"game: these learners play two-player games, got {game.n_players} players")
+        self.parts = []
+        for p in range(2):
+            idx = np.flatnonzero(players == p)
+            if idx.size:
+                self.parts.append((p, idx, learner.start(game, p, idx.size, rng)))
+
+    def act(self, units, players, states):
+        out = np.empty(len(units), dtype=np.intp)
+        for p, idx, st in self.parts:
+            out[idx] = st.act(states[idx])
+        return out
+
+    def observe(self, units, players, states, joint, rewards, next_states):
+        for p, idx, st in self.parts:
+            st.update(states[idx], joint[idx, p], joint[idx, 1 - p], rewards[idx], next_states[idx])
+
+
+def _punishers(game: StochasticGame, victim: int) -> list[np.ndarray]:
+    """Per state, the other player's stationary strategy that minimises ``victim``'s discounted value.
+
+    Shapley iteration on the zero-sum game ``(R_victim, -R_victim)`` (the victim
+    maximises): its minimiser's optimal strategies hold the victim to its minmax value
+    in the stochastic game.
+    """
+    from ..analysis.stochastic import shapley_value_iteration
+
+    rewards, transitions = [], []
+    for q in range(game.n_states):
+        R = game.rewards(q)[victim]
+        T = game.transitions(q)
+        if victim == 1:
+            R, T = R.T, np.swapaxes(T, 0, 1)
+        rewards.append(np.stack([R, -R]))
+        transitions.append(T)
+    zs = StochasticGame(rewards, transitions, game.discount)
+    sol = shapley_value_iteration(zs)
+    return [np.asarray(sol.strategies[q][1]) for q in range(game.n_states)]
+
+
+@dataclass(frozen=True)
+class StochasticGrimTrigger(StochasticStrategy):
+    """Grim trigger for stochastic games (Friedman 1971, made state-aware).
+
+    Plays its part of an agreed stationary joint policy -- by default the
+    welfare-maximising one (team value iteration on ``R1 + R2``) -- and, after the
+    partner deviates from the agreed action **in any state**, punishes forever with the
+    stationary strategy that holds the partner to its minmax value in the stochastic
+    game (Shapley iteration on the partner's rewards).
+    """
+
+    agreed: tuple | None = None
+
+    def plan(self, game: StochasticGame) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+        """``agreed[q]`` (joint action per state) and ``punish[q][p]`` (seat p's punishment)."""
+        return _plan(game, self.agreed, "minmax")
+
+    def stochastic_runner(self, game, players, rng):
+        agreed, punish = self.plan(game)
+        return _TriggerRunner(game, np.asarray(players), rng, agreed, punish)
+
+
+@dataclass(frozen=True)
+class StochasticCoCoBargainer(StochasticStrategy):
+    """A CoCo bargainer for stochastic games (Sodomka et al. 2013).
+
+    Plays the cooperative part of the CoCo value -- a welfare-maximising stationary
+    joint policy from team value iteration on ``(R1 + R2) / 2`` -- and, after a
+    deviation in any state, its threat: its optimal stationary strategy in the
+    competitive game ``(R1 - R2) / 2`` (Shapley iteration).  The CoCo transfers are not
+    paid (the game has no side payments); :func:`gamesim.analysis.stochastic.coco_value_iteration`
+    reports them.
+    """
+
+    def plan(self, game: StochasticGame) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+        return _plan(game, None, "coco")
+
+    def stochastic_runner(self, game, players, rng):
+        agreed, punish = self.plan(game)
+        return _TriggerRunner(game, np.asarray(players), rng, agreed, punish)
+
+
+@dataclass(frozen=True)
+class StationaryPolicy(StochasticStrategy):
+    """Plays a fixed stationary profile: ``profile[q][p]`` is the mixed strategy of seat ``p`` in state ``q``.
+
+    The baseline every stochastic-game solution concept is stated against (Shapley
+    1953: stationary strategies suffice in discounted zero-sum games).  Give it as
+    nested tuples so that it stays hashable.
+    """
+
+    profile: tuple
+
+    def stochastic_runner(self, game, players, rng):
+        return _StationaryRunner(game, self.profile, rng)
+
+
+class _StationaryRunner(StochasticRunner):
+    def __init__(self, game: StochasticGame, profile: Any, rng: np.random.Generator) -> None:
+        from ..analysis.stochastic import _check_profile
+
+        prof = _check_profile(game, profile)
+        S = game.n_states
+        A = max(max(game.n_actions(q)) for q in range(S))
+        self.cdf = np.full((S, game.n_players, max(A - 1, 1)), 2.0)
+        for q in range(S):
+            for p, x in enumerate(prof[q]):
+                self.cdf[q, p, : x.size - 1] = np.cumsum(x)[:-1]
+        self.rng = rng
+
+    def act(self, units, players, states):
+        u = self.rng.random(len(units))
+        return (u[:, None] >= self.cdf[states, players]).sum(axis=1)
+
+    def observe(self, units, players, states, joint, rewards, next_states):
+        pass
+
+
+def _plan(game: StochasticGame, agreed: Any, punish: str):
+    from ..analysis.stochastic import coco_value_iteration
+
+    if game.n_players != 2 or game.discount is None:
+        raise ValueError("game: state-aware trigger strategies need a discounted two-player stochastic game")
+    cv = coco_value_iteration(game)
+    if agreed is None:
+        agreed = np.array(cv.team_actions, dtype=np.intp)
+    else:
+        agreed = np.asarray(agreed, dtype=np.intp)
+        if agreed.shape != (game.n_states, 2):
+            raise ValueError(f"agreed: expected one joint action per state, shape ({game.n_states}, 2)")
+        for q in range(game.n_states):
+            if np.any(agreed[q] < 0) or np.any(agreed[q] >= np.array(game.n_actions(q))):
+                raise ValueError(f"agreed: joint action {tuple(agreed[q])} is out of range in state {q}")
+    if punish == "coco":
+        plans = [[np.asarray(cv.competitive_strategies[q][0]), np.asarray(cv.competitive_strategies[q][1])]
+                 for q in range(game.n_states)]
+    else:
+        by_victim = [_punishers(game, 1), _punishers(game, 0)]     # seat 0 punishes victim 1, seat 1 victim 0
+        plans = [[by_victim[0][q], by_victim[1][q]] for q in range(game.n_states)]
+    return agreed, plans
+
+
+class _TriggerRunner(StochasticRunner):
+    def __init__(self, game, players, rng, agreed, punish) -> None:
+        self.game, self.rng = game, rng
+        self.agreed = agreed                                        # (S, 2)
+        S = game.n_states
+        A = max(max(game.n_actions(q)) for q in range(S))
+        self.cdf = np.full((S, 2, max(A - 1, 1)), 2.0)
+        for q in range(S):
+            for p in range(2):
+                x = np.clip(np.asarray(punish[q][p], dtype=float), 0.0, None)
+                x = x / x.sum()
+                self.cdf[q, p, : x.size - 1] = np.cumsum(x)[:-1]
+        self.triggered = np.zeros(len(players), dtype=bool)
+
+    def act(self, units, players, states):
+        coop = self.agreed[states, players]
+        if not self.triggered.any():
+            return coop
+        u = self.rng.random(len(units))
+        punish = (u[:, None] >= self.cdf[states, players]).sum(axis=1)
+        return np.where(self.triggered[units], punish, coop)
+
+    def observe(self, units, players, states, joint, rewards, next_states):
+        partner = 1 - players
+        expected = self.agreed[states, partner]
+        self.triggered[units] |= joint[np.arange(len(units)), partner] != expected
 
 
 @dataclass(frozen=True, eq=False)

@@ -32,7 +32,7 @@ import numpy as np
 from .._arrays import frozen as _frozen
 from .games import NormalFormGame
 
-__all__ = ["StochasticGame", "step", "contested_game"]
+__all__ = ["StochasticGame", "step", "contested_game", "commons_game"]
 
 #: Tolerance on transition rows and the initial distribution summing to one.
 PROB_TOL = 1e-9
@@ -356,4 +356,55 @@ def contested_game(discount: float = 0.9, bonus: float = 0.0) -> StochasticGame:
     return StochasticGame(rewards, transitions, discount, states=["0", "W", "L"],
                           actions=[[["a0", "a1"], ["b0", "b1"]], [["stay"], ["stay"]], [["stay"], ["stay"]]],
                           name="contested (ALGORITHMS 7)")
+
+
+def commons_game(capacity: int = 10, regrowth: int = 2, recovery: float = 0.1, restrained: float = 1.0,
+                 greedy: float = 2.0, discount: float = 0.95) -> StochasticGame:
+    """Two players share a renewable resource whose stock ``0..capacity`` is the state.
+
+    Each round both choose *restrain* (take ``restrained`` units) or *harvest* (take
+    ``greedy``); if the stock cannot cover both demands it is split in proportion.
+    What is left regrows by ``regrowth`` units (capped at ``capacity``); an exhausted
+    stock (0) recovers one unit only with probability ``recovery``.  Harvesting pays
+    more in every round (a prisoner's dilemma in each state), but two harvesters
+    deplete the stock, while two restrained players take exactly the regrowth
+    (``2 * restrained == regrowth`` by default) and keep it.  Fractional stock after a
+    split is rounded down.  Play starts at full stock.
+
+    Examples
+    --------
+    >>> g = commons_game()
+    >>> g.n_states, g.rewards(10)[:, 1, 1].tolist(), g.rewards(1)[:, 1, 1].tolist()
+    (11, [2.0, 2.0], [0.5, 0.5])
+    """
+    for field, v in (("capacity", capacity), ("regrowth", regrowth)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{field}: must be a positive integer, got {v!r}")
+    if not 0 <= recovery <= 1:
+        raise ValueError(f"recovery: must lie in [0, 1], got {recovery!r}")
+    if not 0 < restrained < greedy:
+        raise ValueError(f"restrained, greedy: need 0 < restrained < greedy, got {restrained!r}, {greedy!r}")
+    S = capacity + 1
+    demand = np.array([restrained, greedy], dtype=float)
+    rewards, transitions = [], []
+    for s in range(S):
+        R = np.zeros((2, 2, 2))
+        T = np.zeros((2, 2, S))
+        for a in range(2):
+            for b in range(2):
+                want = demand[[a, b]]
+                scale = min(1.0, s / want.sum())
+                took = want * scale
+                R[:, a, b] = took
+                left = int(np.floor(s - took.sum() + 1e-9))
+                if left > 0:
+                    T[a, b, min(capacity, left + regrowth)] = 1.0
+                else:
+                    T[a, b, min(capacity, 1)] += recovery
+                    T[a, b, 0] += 1.0 - recovery
+        rewards.append(R)
+        transitions.append(T)
+    names = [["restrain", "harvest"], ["restrain", "harvest"]]
+    return StochasticGame(rewards, transitions, discount, initial=capacity, states=[str(s) for s in range(S)],
+                          actions=[names] * S, name=f"commons (capacity {capacity})")
 
