@@ -26,3 +26,18 @@ def test_stochastic_zero_sum_is_seeded(tmp_path):
     a = szs.run(params(rounds=300, matches=3), 5, None, None)
     b = szs.run(params(rounds=300, matches=3), 5, None, None)
     assert a == b
+
+
+def test_commons(tmp_path):
+    import gamesim.scenarios.commons as commons
+
+    p = {q.name: q.default for q in commons.PARAMETERS}
+    p.update(rounds=120, pairs=5)
+    h = commons.run(p, 0, tmp_path, None)
+    assert h["cooperators_keep_stock"] and h["myopic_deplete"]
+    # Team value iteration's policy sustains the stock at 3, two restrained takes of 1 each.
+    assert h["last_quarter"]["grim trigger"]["stock"] == pytest.approx(3.0)
+    assert h["last_quarter"]["grim trigger"]["payoff"] == pytest.approx(1.0)
+    assert h["last_quarter"]["myopic fictitious play"]["stock"] < 0.5
+    for name in ("commons.csv", "scores.csv", "commons.png"):
+        assert (tmp_path / name).exists()
