@@ -32,7 +32,7 @@ def test_commons(tmp_path):
     import gamesim.scenarios.commons as commons
 
     p = {q.name: q.default for q in commons.PARAMETERS}
-    p.update(rounds=120, pairs=5)
+    p.update(rounds=300, pairs=4)
     h = commons.run(p, 0, tmp_path, None)
     assert h["cooperators_keep_stock"] and h["myopic_deplete"]
     # Team value iteration's policy sustains the stock at 3, two restrained takes of 1 each.
