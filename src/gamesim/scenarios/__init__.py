@@ -11,7 +11,8 @@ Examples
 >>> scenarios.available()  # doctest: +NORMALIZE_WHITESPACE
 ['ipd_tournament', 'grim_trigger_threshold', 'fp_matching_pennies', 'fp_zero_sum',
  'fp_shapley_cycle', 'regret_matching_chicken', 'learning_showdown', 'bargaining_examples',
- 'coco_threats', 'bargainers_tournament', 'threat_incentive']
+ 'coco_threats', 'bargainers_tournament', 'threat_incentive', 'ecl_bayesian_pd',
+ 'ecl_similarity']
 >>> sc = scenarios.get_scenario("grim_trigger_threshold")
 >>> sc.resolve({"T": "10"})["T"]
 10.0
@@ -48,6 +49,8 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "coco_threats",
     "bargainers_tournament",
     "threat_incentive",
+    "ecl_bayesian_pd",
+    "ecl_similarity",
 )
 """Module names (= scenario names) under :mod:`gamesim.scenarios`, in listing order."""
 
