@@ -12,7 +12,7 @@ Examples
 ['ipd_tournament', 'grim_trigger_threshold', 'fp_matching_pennies', 'fp_zero_sum',
  'fp_shapley_cycle', 'regret_matching_chicken', 'learning_showdown', 'bargaining_examples',
  'coco_threats', 'bargainers_tournament', 'threat_incentive', 'ecl_bayesian_pd',
- 'ecl_similarity']
+ 'ecl_similarity', 'stochastic_zero_sum', 'commons']
 >>> sc = scenarios.get_scenario("grim_trigger_threshold")
 >>> sc.resolve({"T": "10"})["T"]
 10.0
@@ -51,6 +51,8 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "threat_incentive",
     "ecl_bayesian_pd",
     "ecl_similarity",
+    "stochastic_zero_sum",
+    "commons",
 )
 """Module names (= scenario names) under :mod:`gamesim.scenarios`, in listing order."""
 
