@@ -11,10 +11,13 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from . import agents, analysis, bargaining, games, sim
 from .sim.environment import Environment
 from .sim.games import NormalFormGame
+from .sim.stochastic import StochasticGame
+from .sim.stochastic_env import StochasticEnvironment
 
 try:
     __version__ = _version("gamesim")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
-__all__ = ["games", "sim", "agents", "analysis", "bargaining", "NormalFormGame", "Environment", "__version__"]
+__all__ = ["games", "sim", "agents", "analysis", "bargaining", "NormalFormGame", "Environment", "StochasticGame",
+           "StochasticEnvironment", "__version__"]

@@ -1,10 +1,12 @@
 """Agents: one small class per strategy family, each vectorized over all its units."""
 
-from . import bargainers, dynamics, ecl, fast_fp, learners  # noqa: F401
+from . import bargainers, dynamics, ecl, fast_fp, learners, stochastic  # noqa: F401
 from .bargainers import (BARGAINERS, Bargainer, CoCoBargainer, CorrelatedFallbackBargainer,  # noqa: F401
                          HarsanyiBargainer, NashBargainer)
 from .ecl import (CausalDecisionTheorist, ECLCooperator, ECLPlan, ECLPolicy,  # noqa: F401
                   ECLSimulationResult, Superrational, simulate_ecl)
+from .stochastic import (IndependentQ, MinimaxQ, StateFictitiousPlay, StationaryPolicy,  # noqa: F401
+                         StochasticCoCoBargainer, StochasticGrimTrigger, play_stochastic)
 from .dynamics import replicator_dynamics, two_population_replicator  # noqa: F401
 from .fast_fp import FictitiousPlayResult, fictitious_play  # noqa: F401
 from .learners import *  # noqa: F401,F403
@@ -19,4 +21,6 @@ __all__ = list(_reactive_all) + list(_learners_all) + [
     "BARGAINERS",
     "ecl", "ECLPolicy", "ECLCooperator", "ECLPlan", "CausalDecisionTheorist", "Superrational",
     "ECLSimulationResult", "simulate_ecl",
+    "stochastic", "MinimaxQ", "IndependentQ", "StateFictitiousPlay", "StationaryPolicy", "StochasticGrimTrigger",
+    "StochasticCoCoBargainer", "play_stochastic",
 ]

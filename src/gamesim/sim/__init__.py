@@ -1,7 +1,9 @@
 """Simulation core: games, the payoff engine, environments, matching, the Mesa adapter."""
 
-from . import catalogue, ecl, engine, games
+from . import catalogue, ecl, engine, games, stochastic
 from .environment import Environment
+from .stochastic import StochasticGame
+from .stochastic_env import StochasticEnvironment
 from .games import NormalFormGame
 from .ecl import ECLBayesianGame
 from .separable import SeparableGame
@@ -9,8 +11,8 @@ from .matching import FixedGroups, GraphMatching, RandomMatching, RoundRobin
 from .protocol import Automaton, AutomatonStrategy, Conventions, Runner, Strategy
 from .results import SimulationResult
 
-__all__ = ["games", "catalogue", "ecl", "engine", "NormalFormGame", "SeparableGame", "ECLBayesianGame",
-           "Environment", "GameModel",
+__all__ = ["games", "catalogue", "ecl", "engine", "stochastic", "NormalFormGame", "SeparableGame", "ECLBayesianGame",
+           "StochasticGame", "StochasticEnvironment", "Environment", "GameModel",
            "SimulationResult", "RoundRobin", "FixedGroups", "RandomMatching", "GraphMatching",
            "Strategy", "AutomatonStrategy", "Automaton", "Runner", "Conventions"]
 
