@@ -16,6 +16,9 @@ Modules
     Coalition-perfect Harsanyi (= CoCo) equilibria.
 :mod:`~gamesim.bargaining.cores`
     Alpha-, A- and Nash-equilibrium cores of additively separable games.
+:mod:`~gamesim.bargaining.ecl`
+    ECL Bayesian bargaining games: Bayesian Nash equilibrium, NBS with prior weights,
+    threat point, dependency-equilibrium checks (exported with an ``ecl_`` prefix).
 :mod:`~gamesim.bargaining.normalization`
     Variance normalization (the baseline Treutlein argues against).
 :mod:`~gamesim.bargaining.oracle`
@@ -49,7 +52,22 @@ from .solutions import __all__ as _solutions
 from .values import *  # noqa: F401,F403
 from .values import __all__ as _values
 from .zerosum import small_zero_sum_value, zero_sum_value_fast  # noqa: F401
+from . import ecl  # noqa: F401
+from .ecl import (  # noqa: F401
+    ECLBargainingOutcome,
+    ECLBayesianNash,
+    ECLDependencyCheck,
+    ECLThreatPoint,
+    nbs_is_dependency_equilibrium,
+)
+from .ecl import bayesian_nash as ecl_bayesian_nash  # noqa: F401
+from .ecl import dependency_check as ecl_dependency_check  # noqa: F401
+from .ecl import nash_bargaining as ecl_nash_bargaining  # noqa: F401
+from .ecl import threat_point as ecl_threat_point  # noqa: F401
 
 __all__ = (list(_feasible) + list(_solutions) + list(_disagreement) + list(_values) + list(_harsanyi)
            + list(_cores) + list(_normalization) + list(_oracle)
-           + ["small_zero_sum_value", "zero_sum_value_fast"])
+           + ["small_zero_sum_value", "zero_sum_value_fast"]
+           + ["ECLBargainingOutcome", "ECLBayesianNash", "ECLDependencyCheck", "ECLThreatPoint",
+              "ecl_bayesian_nash", "ecl_nash_bargaining", "ecl_threat_point", "ecl_dependency_check",
+              "nbs_is_dependency_equilibrium"])

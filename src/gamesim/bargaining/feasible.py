@@ -1378,3 +1378,219 @@ def as_feasible_set(F: Any) -> FeasibleSet:
         return from_points(arr)
     raise ValueError(f"F: expected a FeasibleSet, a NormalFormGame or an (m, n) array of points, "
                      f"got {type(F).__name__}")
+
+
+# ---------------------------------------------------------------------------
+# linear images
+# ---------------------------------------------------------------------------
+class LinearImageSet(SmoothSet):
+    """``L(A) = {L y : y in A}``: the image of a smooth set under a square linear map.
+
+    Built by :func:`linear_image`, which also handles polytopes and Minkowski sums.
+    Treutlein's individual feasible sets ``F_t = f^(t)(A_t)`` are such images
+    [T23]_ (definition 45).  The support function is exact given the base's:
+    ``sigma_{L(A)}(p) = sigma_A(L^T p)``, attained at ``L y`` for ``y`` the base's
+    support point in direction ``L^T p``.  ``strictly_convex`` is inherited.
+
+    Constraints (needed by the primal programs over the set):
+
+    * invertible ``L``: ``g_k(L^{-1} x) <= 0``; the base's lower bound ``y >= l``
+      becomes ``x >= L l`` when ``L`` is diagonal and positive, and the linear
+      constraints ``l_i - (L^{-1} x)_i <= 0`` otherwise;
+    * singular ``L`` (only diagonal ones with non-negative entries, as in
+      definition 45 when some ``p(t | t') = 0``): the image is flat, ``x_i = 0`` where
+      ``L_ii = 0``, and the other coordinates satisfy ``h(x) <= 0`` with
+      ``h(x) = min_v max_k g_k(y(x, v))`` over the collapsed coordinates ``v``
+      (``y`` puts ``x_i / L_ii`` in the kept coordinates and ``v`` in the others;
+      ``v >= l``).  ``h`` is convex and is evaluated by a small SLSQP program; its
+      gradient comes from the envelope theorem.
+
+    Parameters
+    ----------
+    base : SmoothSet
+    matrix : array_like, shape (n, n)
+    name : str, optional
+
+    Attributes
+    ----------
+    base : SmoothSet
+    matrix : ndarray, shape (n, n)
+        Read-only.
+
+    Raises
+    ------
+    ValueError
+        ``matrix: ...`` for a wrong shape, NaN/inf entries, or a singular matrix that is
+        not diagonal and non-negative; ``base: ...`` when ``base`` is not a SmoothSet.
+
+    Examples
+    --------
+    >>> F = linear_image(quarter_disc(1.0), [[2, 0], [0, 1]])   # Treutlein (53), (55)
+    >>> round(F.support([1, 1])[0] ** 2, 12), F.contains([2, 0]), F.contains([1.5, 0.7])
+    (5.0, True, False)
+    >>> G = linear_image(quarter_disc(1.0), [[1, 0], [0, 0]])   # a flat image
+    >>> G.support([1, 1]), G.contains([0.5, 0.0]), G.contains([0.5, 0.1])
+    ((1.0, array([1., 0.])), True, False)
+    """
+
+    def __init__(self, base: SmoothSet, matrix: Any, *, name: str | None = None) -> None:
+        if not isinstance(base, SmoothSet):
+            raise ValueError(f"base: expected a SmoothSet, got {type(base).__name__}")
+        n = base.n_players
+        L = _as_matrix(matrix, "matrix", f"shape ({n}, {n})")
+        if L.shape != (n, n):
+            raise ValueError(f"matrix: expected shape ({n}, {n}), got {L.shape}")
+        self.base = base
+        self.matrix = _frozen(L)
+        diag = np.diag(L).copy()
+        is_diag = bool(np.all(L == np.diag(diag)))
+        sv = np.linalg.svd(L, compute_uv=False)
+        invertible = bool(sv[-1] > 1e-12 * max(sv[0], 1e-300))
+        lower_b = base.lower
+        k_b = len(base.constraints)
+        cons: list[Callable] = []
+        grads: list[Callable] = []
+        lower: np.ndarray | None = None
+        if invertible:
+            Li = np.linalg.inv(L)
+            self._inverse: np.ndarray | None = Li
+            for k in range(k_b):
+                cons.append(lambda x, k=k: base._g(k, Li @ x))
+                grads.append(lambda x, k=k: Li.T @ base._grad(k, Li @ x))
+            if is_diag and np.all(diag > 0):
+                lower = diag * lower_b
+            else:
+                for i in np.flatnonzero(np.isfinite(lower_b)):
+                    cons.append(lambda x, i=i: float(lower_b[i] - Li[i] @ x))
+                    grads.append(lambda x, i=i: -Li[i])
+        elif is_diag and np.all(diag >= 0):
+            self._inverse = None
+            keep = diag > 0
+            self._keep = keep
+            self._flat = np.flatnonzero(~keep)
+            self._v_last = base._interior()[~keep].copy()
+            if np.any(keep):
+                cons.append(self._h)
+                grads.append(self._h_grad)
+            for i in self._flat:
+                e = np.zeros(n)
+                e[i] = 1.0
+                cons.append(lambda x, i=i: float(x[i]))
+                grads.append(lambda x, e=e: e)
+            lower = np.where(keep, diag * np.where(keep, lower_b, 0.0), 0.0)
+        else:
+            raise ValueError("matrix: singular maps are supported only when diagonal with non-negative "
+                             "entries")
+
+        def support(p):
+            value, y = base._support(L.T @ p)
+            return value, L @ y
+
+        super().__init__(cons, n, lower=lower, support_fn=support, gradients=grads,
+                         interior=L @ base._interior(), strictly_convex=base.strictly_convex,
+                         name=name or f"linear_image({base.name or 'set'})")
+
+    # -- singular diagonal maps: the projected constraint ----------------------------
+    def _lift(self, x: np.ndarray, v: np.ndarray) -> np.ndarray:
+        y = np.empty(self.n_players)
+        keep = self._keep
+        y[keep] = x[keep] / np.diag(self.matrix)[keep]
+        y[~keep] = v
+        return y
+
+    def _inner(self, x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """``h(x)``, the minimising collapsed coordinates ``v`` and the lifted point."""
+        base = self.base
+        flat = self._flat
+        kb = len(base.constraints)
+        nv = flat.size
+
+        def lifted(s):
+            return self._lift(x, s[:nv])
+
+        def gvals(s):
+            y = lifted(s)
+            return np.array([base._g(k, y) for k in range(kb)])
+
+        lo = base.lower[flat]
+        s0 = np.append(np.maximum(self._v_last, np.where(np.isfinite(lo), lo, -np.inf)), 0.0)
+        s0[-1] = float(np.max(gvals(s0)))
+        cons = [{"type": "ineq", "fun": lambda s: s[-1] - gvals(s),
+                 "jac": lambda s: np.hstack([-np.array([base._grad(k, lifted(s))[flat] for k in range(kb)]),
+                                             np.ones((kb, 1))])}]
+        bounds = [(float(v), None) if np.isfinite(v) else (None, None) for v in lo] + [(None, None)]
+        res = minimize(lambda s: s[-1], s0, jac=lambda s: np.append(np.zeros(nv), 1.0), method="SLSQP",
+                       bounds=bounds, constraints=cons, options={"ftol": 1e-14, "maxiter": 200})
+        s = np.asarray(res.x, dtype=float)
+        s[:nv] = np.maximum(s[:nv], np.where(np.isfinite(lo), lo, -np.inf))
+        vals = gvals(s)
+        if not np.all(np.isfinite(vals)) or float(np.max(vals)) > float(np.max(gvals(s0))):
+            s = s0
+            vals = gvals(s)
+        self._v_last = s[:nv].copy()
+        return float(np.max(vals)), s[:nv], lifted(s)
+
+    def _h(self, x: np.ndarray) -> float:
+        return self._inner(np.asarray(x, dtype=float))[0]
+
+    def _h_grad(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        h, _v, y = self._inner(x)
+        base = self.base
+        vals = np.array([base._g(k, y) for k in range(len(base.constraints))])
+        k = int(np.argmax(vals))  # envelope theorem (exact when one constraint is active)
+        g = np.zeros(self.n_players)
+        keep = self._keep
+        g[keep] = base._grad(k, y)[keep] / np.diag(self.matrix)[keep]
+        return g
+
+    def preimage(self, x: Any) -> np.ndarray:
+        """A point ``y`` of the base with ``L y = x`` (for ``x`` in the set).
+
+        For a singular map the collapsed coordinates are the minimisers of ``h``.
+        """
+        xv = _as_vector(x, self.n_players, "x")
+        if self._inverse is not None:
+            return self._inverse @ xv
+        return self._inner(xv)[2]
+
+    def __repr__(self) -> str:
+        return f"LinearImageSet(n_players={self.n_players}, base={self.base!r})"
+
+
+def linear_image(F: FeasibleSet, matrix: Any) -> FeasibleSet:
+    """The image ``{L x : x in F}`` of a feasible set under a square linear map ``L``.
+
+    * a :class:`PolytopeSet` maps to the polytope of its mapped points (same lotteries,
+      same constraints ``A_ub``, labels and profiles), for any ``L``;
+    * a :class:`SmoothSet` maps to a :class:`LinearImageSet` (``L`` invertible, or
+      diagonal and non-negative);
+    * a :class:`MinkowskiSum` maps to the sum of the images (``L`` is linear).
+
+    Examples
+    --------
+    >>> P = linear_image(from_points([[1, 0], [0, 1]]), [[2, 0], [0, 3]])
+    >>> P.points
+    array([[2., 0.],
+           [0., 3.]])
+    >>> S = linear_image(minkowski_sum(quarter_disc(1.0), P), [[0.5, 0], [0, 0.5]])
+    >>> S.support([1, 0])
+    (1.5, array([1.5, 0. ]))
+    """
+    if not isinstance(F, FeasibleSet):
+        raise ValueError(f"F: expected a FeasibleSet, got {type(F).__name__}")
+    n = F.n_players
+    L = _as_matrix(matrix, "matrix", f"shape ({n}, {n})")
+    if L.shape != (n, n):
+        raise ValueError(f"matrix: expected shape ({n}, {n}), got {L.shape}")
+    if isinstance(F, PolytopeSet):
+        return PolytopeSet(F.points @ L.T, profiles=F.profiles, A_ub=F.A_ub, b_ub=F.b_ub,
+                           labels=F.labels)
+    if isinstance(F, SmoothSet):
+        return LinearImageSet(F, L)
+    if isinstance(F, MinkowskiSum):
+        return MinkowskiSum([linear_image(c, L) for c in F.components])
+    raise ValueError(f"F: no linear image for a {type(F).__name__}")
+
+
+__all__ += ["LinearImageSet", "linear_image"]
