@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog, minimize, minimize_scalar
 
@@ -452,6 +452,9 @@ def test_nbs_matches_independent_references(problem):
         np.testing.assert_allclose(s.point, nbs_2d_by_segments(P, d, w), atol=1e-9)
     else:
         ref = nbs_primal_slsqp(P, d, w, mu)
+        # The SLSQP reference occasionally stops at a point not above d (hypothesis
+        # found one): that is the reference failing, not the solver under test.
+        assume(np.all(ref > d))
         assert w @ np.log(s.point - d) >= w @ np.log(ref - d) - 1e-10
         np.testing.assert_allclose(s.point, ref, atol=1e-4)
 
