@@ -97,3 +97,30 @@ def test_state_fictitious_play_brackets_the_shapley_value():
     assert lower - 1e-9 <= v <= upper + 1e-9
     assert gaps[1] < 0.5 and gaps[1] < gaps[0]
     np.testing.assert_allclose(res.values[0].mean(axis=0)[1], 10.0, atol=1e-9)
+
+
+def test_coco_q_learns_the_coco_values():
+    # Sodomka et al. 2013: CoCo-Q converges to CoCo value iteration's answer.  ALGORITHMS 7's
+    # general-sum example: V1 = (20, 10, -10), V2 = (10, -10, 10).  Stated tolerance 0.3
+    # after 8,000 episodic rounds (20 matches, exploration 0.3).
+    from gamesim.agents.stochastic import CoCoQ
+    from gamesim.analysis.stochastic import coco_value_iteration
+
+    g = contested(bonus=3.0)
+    want = coco_value_iteration(g).values
+    res = play_stochastic(g, CoCoQ(epsilon=0.3), CoCoQ(epsilon=0.3), 8000, n_matches=20, seed=1, restart=0.1)
+    np.testing.assert_allclose(res.values[0].mean(axis=0), want[0], atol=0.3)
+    np.testing.assert_allclose(res.values[1].mean(axis=0), want[1], atol=0.3)
+
+
+def test_state_regret_matching_is_myopic():
+    # Per-state regret matching on stage rewards learns the stage game's dominant action:
+    # defect in the repeated prisoner's dilemma, harvest in the commons (and exhaust it).
+    from gamesim.agents.stochastic import StateRegretMatching
+    from gamesim.sim.stochastic import commons_game
+
+    g = StochasticGame.repeated(prisoners_dilemma(), discount=0.9)
+    res = play_stochastic(g, StateRegretMatching(), StateRegretMatching(), 500, n_matches=10, seed=3)
+    assert res.mean_rewards[-100:].mean() < 1.1
+    res = play_stochastic(commons_game(), StateRegretMatching(), StateRegretMatching(), 300, n_matches=10, seed=1)
+    assert (res.state_share[-50:] @ np.arange(11)).mean() < 0.5

@@ -5,8 +5,8 @@ from .bargainers import (BARGAINERS, Bargainer, CoCoBargainer, CorrelatedFallbac
                          HarsanyiBargainer, NashBargainer)
 from .ecl import (CausalDecisionTheorist, ECLCooperator, ECLPlan, ECLPolicy,  # noqa: F401
                   ECLSimulationResult, Superrational, simulate_ecl)
-from .stochastic import (IndependentQ, MinimaxQ, StateFictitiousPlay, StationaryPolicy,  # noqa: F401
-                         StochasticCoCoBargainer, StochasticGrimTrigger, play_stochastic)
+from .stochastic import (CoCoQ, IndependentQ, MinimaxQ, StateFictitiousPlay, StateRegretMatching,  # noqa: F401
+                         StationaryPolicy, StochasticCoCoBargainer, StochasticGrimTrigger, play_stochastic)
 from .dynamics import replicator_dynamics, two_population_replicator  # noqa: F401
 from .fast_fp import FictitiousPlayResult, fictitious_play  # noqa: F401
 from .learners import *  # noqa: F401,F403
@@ -21,6 +21,7 @@ __all__ = list(_reactive_all) + list(_learners_all) + [
     "BARGAINERS",
     "ecl", "ECLPolicy", "ECLCooperator", "ECLPlan", "CausalDecisionTheorist", "Superrational",
     "ECLSimulationResult", "simulate_ecl",
-    "stochastic", "MinimaxQ", "IndependentQ", "StateFictitiousPlay", "StationaryPolicy", "StochasticGrimTrigger",
+    "stochastic", "MinimaxQ", "IndependentQ", "StateFictitiousPlay", "StateRegretMatching", "CoCoQ",
+    "StationaryPolicy", "StochasticGrimTrigger",
     "StochasticCoCoBargainer", "play_stochastic",
 ]

@@ -27,6 +27,10 @@ References
 .. [S53] L. S. Shapley, "Stochastic games", PNAS 39, 1953.
 .. [VT82] O. J. Vrieze, S. H. Tijs, "Fictitious play applied to sequences of games and
    discounted stochastic games", Int. J. Game Theory 11, 1982.
+.. [HM00] S. Hart, A. Mas-Colell, "A simple adaptive procedure leading to correlated
+   equilibrium", Econometrica 68, 2000 (regret matching).
+.. [SHLG13] E. Sodomka, E. Hilliard, M. Littman, A. Greenwald, "Coco-Q: learning in
+   stochastic games with side payments", ICML 2013.
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ import numpy as np
 from ..sim.stochastic import StochasticGame, step
 from ..sim.stochastic_env import StochasticRunner, StochasticStrategy
 
-__all__ = ["MinimaxQ", "IndependentQ", "StateFictitiousPlay", "StochasticGrimTrigger", "StochasticCoCoBargainer",
-           "StationaryPolicy",
+__all__ = ["MinimaxQ", "IndependentQ", "StateFictitiousPlay", "StateRegretMatching", "CoCoQ",
+           "StochasticGrimTrigger", "StochasticCoCoBargainer", "StationaryPolicy",
            "play_stochastic", "StochasticPlayResult", "matrix_game_values"]
 
 
@@ -293,6 +297,135 @@ class _FPState(_TabularState):
 
     def state_values(self) -> np.ndarray:
         return self.V.copy()
+
+
+def _own_tables(game: StochasticGame, player: int, M: int, K: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Padded own-perspective tables: own rewards, the other's rewards (S, M, K), transitions (S, M, K, S)."""
+    S = game.n_states
+    own, other = np.zeros((S, M, K)), np.zeros((S, M, K))
+    P = np.zeros((S, M, K, S))
+    for q in range(S):
+        r, t = game.rewards(q), game.transitions(q)
+        a, b = r[player], r[1 - player]
+        if player == 1:
+            a, b, t = a.T, b.T, np.swapaxes(t, 0, 1)
+        own[q, : a.shape[0], : a.shape[1]] = a
+        other[q, : b.shape[0], : b.shape[1]] = b
+        P[q, : t.shape[0], : t.shape[1]] = t
+    return own, other, P
+
+
+@dataclass(frozen=True)
+class StateRegretMatching(_StochasticLearner):
+    """Regret matching (Hart & Mas-Colell 2000) run separately in every state, on the stage rewards.
+
+    Knows the stage rewards, so each round it adds the regret of every own action
+    against the opponent's actual action in that state; plays in proportion to the
+    positive regrets (uniformly when none is positive).  Myopic: continuation values
+    are not part of the regrets.
+    """
+
+    epsilon: float = 0.0
+    alpha_exponent: float = 1.0          # unused; kept for a uniform signature
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    def start(self, game, player, n_matches, rng):
+        return _RMState(self, game, player, n_matches, rng)
+
+
+class _RMState(_TabularState):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.R = _own_tables(self.game, self.player, self.M, self.K)[0]
+        self.regret = np.zeros((self.rows.size, self.game.n_states, self.M))
+
+    def policy(self, states):
+        pos = np.maximum(self.regret[self.rows, states], 0.0) * self.valid_own[states]
+        tot = pos.sum(axis=1, keepdims=True)
+        uniform = self.valid_own[states] / self.m_own[states][:, None]
+        return np.where(tot > 0, pos / np.where(tot > 0, tot, 1.0), uniform)
+
+    def act(self, states):
+        return _sample(self._explore(self.policy(states), states), self.rng)
+
+    def update(self, states, own, other, reward, next_states):
+        r = self.rows
+        gains = self.R[states, :, other] - self.R[states, own, other][:, None]       # (B, M)
+        self.regret[r, states] += gains * self.valid_own[states]
+
+    def values(self, states):
+        return np.zeros(len(states))
+
+
+@dataclass(frozen=True)
+class CoCoQ(_StochasticLearner):
+    """CoCo-Q (Sodomka, Hilliard, Littman & Greenwald 2013): learns the CoCo value model-free.
+
+    Two Q-tables over joint actions: a team table on ``(r_own + r_other) / 2`` backed up
+    with a max over joint actions, and a competitive table on ``(r_own - r_other) / 2``
+    backed up with the matrix-game value; both are contractions, so the sum converges
+    to the CoCo value.  It plays its part of the team-optimal joint action (with
+    epsilon exploration).  The other player's reward is read from the known stage
+    rewards (the CoCo setting assumes rewards are observable).
+    """
+
+    epsilon: float = 0.1
+    alpha_exponent: float = 0.6
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    def start(self, game, player, n_matches, rng):
+        return _CoCoQState(self, game, player, n_matches, rng)
+
+
+class _CoCoQState(_TabularState):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        _, self.R_other, _ = _own_tables(self.game, self.player, self.M, self.K)
+        self.C = np.zeros_like(self.Q)                     # competitive table; self.Q is the team table
+        self.big = 1e12
+
+    def _masked(self, T, states, low):
+        valid = self.valid_own[states][:, :, None] & self.valid_other[states][:, None, :]
+        return np.where(valid, T[self.rows, states], low)
+
+    def team_values(self, states):
+        return self._masked(self.Q, states, -np.inf).reshape(len(states), -1).max(axis=1)
+
+    def competitive_values(self, states):
+        C = self._masked(self.C, states, 0.0)
+        C = np.where(self.valid_own[states][:, :, None], C, -self.big)
+        C = np.where(self.valid_other[states][:, None, :], C, self.big)
+        return matrix_game_values(C)[0]
+
+    def values(self, states):
+        return self.team_values(states) + self.competitive_values(states)
+
+    def policy(self, states):
+        T = self._masked(self.Q, states, -np.inf).reshape(len(states), -1)
+        own = np.argmax(T, axis=1) // self.K
+        return np.eye(self.M)[own]
+
+    def act(self, states):
+        return _sample(self._explore(self.policy(states), states), self.rng)
+
+    def update(self, states, own, other, reward, next_states):
+        r = self.rows
+        r_other = self.R_other[states, own, other]
+        self.visits[r, states, own, other] += 1
+        alpha = self.visits[r, states, own, other] ** (-self.learner.alpha_exponent)
+        g = self.game.discount
+        t_target = (reward + r_other) / 2 + g * self.team_values(next_states)
+        c_target = (reward - r_other) / 2 + g * self.competitive_values(next_states)
+        self.Q[r, states, own, other] += alpha * (t_target - self.Q[r, states, own, other])
+        self.C[r, states, own, other] += alpha * (c_target - self.C[r, states, own, other])
+
+    def state_values(self):
+        S = self.game.n_states
+        return np.stack([self.values(np.full(self.rows.size, q)) for q in range(S)], axis=1)
 
 
 class _SeatRunner(StochasticRunner):
