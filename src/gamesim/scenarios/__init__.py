@@ -12,7 +12,8 @@ Examples
 ['ipd_tournament', 'grim_trigger_threshold', 'fp_matching_pennies', 'fp_zero_sum',
  'fp_shapley_cycle', 'regret_matching_chicken', 'learning_showdown', 'bargaining_examples',
  'coco_threats', 'bargainers_tournament', 'threat_incentive', 'ecl_bayesian_pd',
- 'ecl_similarity', 'stochastic_zero_sum', 'commons']
+ 'ecl_similarity', 'stochastic_zero_sum', 'commons', 'ecl_feasible_sets', 'ecl_prior_weights',
+ 'ecl_double_decrease', 'ecl_paretotopia']
 >>> sc = scenarios.get_scenario("grim_trigger_threshold")
 >>> sc.resolve({"T": "10"})["T"]
 10.0
@@ -53,6 +54,10 @@ SCENARIO_MODULES: tuple[str, ...] = (
     "ecl_similarity",
     "stochastic_zero_sum",
     "commons",
+    "ecl_feasible_sets",
+    "ecl_prior_weights",
+    "ecl_double_decrease",
+    "ecl_paretotopia",
 )
 """Module names (= scenario names) under :mod:`gamesim.scenarios`, in listing order."""
 
