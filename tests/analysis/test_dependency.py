@@ -730,3 +730,23 @@ def test_input_errors_name_the_field():
         is_bayesian_dependency_equilibrium(U, prior, s, conditional=True)
     with pytest.raises(ValueError, match="conditioning"):
         is_bayesian_dependency_equilibrium(U, prior, s, conditioning="posterior")
+
+
+def test_example35_through_the_ecl_game_object():
+    # The same known result (KNOWN_RESULTS, example 35) from gamesim.sim.ecl's game, whose
+    # arrays are built independently of example35() above: with n = 2 only the Bayesian
+    # Nash profile is a DE among same-type-same-action profiles; with n = 4 cooperating is.
+    from itertools import product
+
+    from gamesim.analysis import is_dependency_equilibrium
+    from gamesim.analysis.dependency import ecl_dependency_equilibrium
+    from gamesim.sim.ecl import treutlein_example_35
+
+    g2 = treutlein_example_35(2)
+    passing = [p for p in product(range(2), repeat=2) if ecl_dependency_equilibrium(g2, p)]
+    assert passing == [(1, 1)]
+    res = is_dependency_equilibrium(g2, (1, 1))
+    np.testing.assert_allclose(np.concatenate([np.ravel(v) for v in res.values]), 4.5)
+    assert bool(ecl_dependency_equilibrium(treutlein_example_35(4), (0, 0)))
+    # Corollary 40's sufficient condition agrees at n = 4 (gain (n - 3) / 2 = 0.5).
+    assert treutlein_example_35(4).cooperation_is_dependency_equilibrium([0, 0]).holds

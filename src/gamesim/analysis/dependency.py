@@ -83,6 +83,7 @@ __all__ = [
     "is_dependency_equilibrium",
     "is_bayesian_dependency_equilibrium",
     "pure_dependency_equilibria",
+    "ecl_dependency_equilibrium",
 ]
 
 
@@ -505,6 +506,9 @@ def is_dependency_equilibrium(game: NormalFormGame, joint: Any, *, tol: float = 
     >>> bool(is_dependency_equilibrium(g, [[2/7, 1/7], [1/7, 3/7]]))
     True
     """
+    if hasattr(game, "bayesian_payoffs") and not isinstance(game, NormalFormGame):
+        # An ECL Bayesian game with an anonymous pure profile (one action per type).
+        return ecl_dependency_equilibrium(game, joint, tol=tol, eu_tol=eu_tol)
     if not isinstance(game, NormalFormGame):
         raise ValueError(f"game: expected a NormalFormGame, got {type(game).__name__}")
     _check_tols(tol, eu_tol)
@@ -1160,3 +1164,45 @@ def _frontier_search(plan, ev_cells, lo, Uf, tidx, eu_tol, run):
             tgt[t, i, a] = (float(x), None)
     per_t, failing = run(tgt)
     return None if failing else per_t
+
+
+def ecl_dependency_equilibrium(game: Any, profile: Any, *, same_type_same_action: bool = True,
+                               tol: float = 1e-9, eu_tol: float = 1e-7) -> DependencyResult:
+    """Is an anonymous pure profile of an ECL Bayesian game a dependency equilibrium?
+
+    ``profile[t]`` is the action of every player of type ``t``.  The game's full
+    Bayesian arrays (:meth:`gamesim.sim.ecl.ECLBayesianGame.bayesian_payoffs`, small
+    games only) go to :func:`is_bayesian_dependency_equilibrium` with the conditional
+    strategy that plays ``profile``.  With ``same_type_same_action`` (default) the
+    perturbations stay in the class Treutlein analyses -- players of the same type play
+    the same action (section 4.4, example 35) -- which is the reading under which
+    example 35's known result holds; ``False`` allows any perturbation.
+
+    Examples
+    --------
+    >>> from gamesim.sim.ecl import treutlein_example_35
+    >>> g = treutlein_example_35(2)
+    >>> bool(ecl_dependency_equilibrium(g, (1, 1))), bool(ecl_dependency_equilibrium(g, (0, 0)))
+    (True, False)
+    """
+    U, prior = game.bayesian_payoffs()
+    n, m, K = game.n_players, game.n_types, game.n_actions
+    alpha = np.asarray(profile)
+    if alpha.shape != (m,) or not np.issubdtype(alpha.dtype, np.integer) or np.any(alpha < 0) or np.any(alpha >= K):
+        raise ValueError(f"profile: expected {m} action indices in 0..{K - 1} (one per type), got {profile!r}")
+    types = np.indices((m,) * n).reshape(n, -1).T                       # every type profile
+    cond = np.zeros((m,) * n + (K,) * n)
+    for t in types:
+        cond[tuple(t) + tuple(alpha[t])] = 1.0
+    support = None
+    if same_type_same_action:
+        support = np.zeros(cond.shape, dtype=bool)
+        acts = np.indices((K,) * n).reshape(n, -1).T
+        for t in types:
+            same = t[:, None] == t[None, :]
+            for a in acts:
+                if np.all(~same | (a[:, None] == a[None, :])):
+                    support[tuple(t) + tuple(a)] = True
+    return is_bayesian_dependency_equilibrium(U, prior, cond, conditional=True, support=support,
+                                              tol=tol, eu_tol=eu_tol)
+
