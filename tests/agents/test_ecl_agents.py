@@ -42,11 +42,14 @@ def test_cooperator_and_cdt_in_example_35():
     assert ECLCooperator(0.2).table(g).tolist() == [1, 1]
     assert ECLCooperator(0.25).table(g).tolist() == [0, 0]
     # Per type: type 1's cooperators believe no type-2 player cooperates, type 2's believe all do.
+    # Type 1 fails equation (49) and plays its Bayesian Nash action; against that, type 2's
+    # own gain from cooperating is -5.5 (its cooperation helps type 1, who no longer returns
+    # it), so type 2 drops out too: the consistent table is the Bayesian Nash profile.
     split = ECLCooperator(belief_cooperators=[[1.0, 0.0], [1.0, 1.0]])
-    assert split.table(g).tolist() == [1, 0]
-    assert split.plan(g).check.by_type.tolist() == [False, True]
+    assert g.gains_from_trade((1, 0), non_cooperator=[[0.0, 1.0], [0.0, 0.0]]).tolist() == [0.0, -5.5]
+    assert split.table(g).tolist() == [1, 1]
     types = np.array([[0, 1, 1, 0], [1, 1, 1, 1]])
-    np.testing.assert_array_equal(split.actions(g, types), [[1, 0, 0, 1], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(split.actions(g, types), np.ones((2, 4), int))
 
 
 @FAST
@@ -58,10 +61,24 @@ def test_cooperator_plays_compromise_exactly_where_condition_holds(game, belief)
     # Full belief: the compromise never makes a type lose (it is chosen among such
     # profiles), so equation (41) holds for every type and it is played everywhere.
     np.testing.assert_array_equal(ECLCooperator().table(game), comp.profile)
-    check = game.cooperation_is_dependency_equilibrium(comp.profile, non_cooperator=1.0 - belief)
-    want = np.where(check.by_type, comp.profile, bne)
+    # Reference: drop the types whose equation (49) fails against the profile actually
+    # played, one round at a time, until none drops (a plain loop over types).
+    alpha = np.array(comp.profile)
+    coop = [True] * game.n_types
+    while True:
+        played = tuple(int(alpha[t]) if coop[t] else int(bne[t]) for t in range(game.n_types))
+        gains = game.gains_from_trade(played, non_cooperator=1.0 - belief)
+        drops = [t for t in range(game.n_types) if coop[t] and alpha[t] != bne[t] and gains[t] < -1e-9]
+        if not drops:
+            break
+        for t in drops:
+            coop[t] = False
+    want = np.where(coop, alpha, bne)
     table = ECLCooperator(belief).table(game)
     np.testing.assert_array_equal(table, want)
+    # Every type that cooperates gains (weakly) against the table actually played.
+    final = game.gains_from_trade(tuple(int(a) for a in table), non_cooperator=1.0 - belief)
+    assert np.all(final[table != bne] >= -1e-9)
     types = game.sample_types(50, 2, np.random.default_rng(0))
     np.testing.assert_array_equal(ECLCooperator(belief).actions(game, types), want[types])
 

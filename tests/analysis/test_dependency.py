@@ -750,3 +750,14 @@ def test_example35_through_the_ecl_game_object():
     assert bool(ecl_dependency_equilibrium(treutlein_example_35(4), (0, 0)))
     # Corollary 40's sufficient condition agrees at n = 4 (gain (n - 3) / 2 = 0.5).
     assert treutlein_example_35(4).cooperation_is_dependency_equilibrium([0, 0]).holds
+
+
+def test_a_tolerance_that_zeroes_the_joint_is_an_error():
+    # Regression (review): with tol at or above every entry, 0/0 used to pass every check.
+    import gamesim as gs
+    from gamesim.analysis import is_dependency_equilibrium
+
+    with pytest.raises(ValueError, match="tol"):
+        is_dependency_equilibrium(gs.games.prisoners_dilemma(), [[0, 0.5], [0.5, 0]], tol=0.5)
+    with pytest.raises(ValueError, match="tol"):
+        is_dependency_equilibrium(gs.games.prisoners_dilemma(), (0, 0), tol=1.0)

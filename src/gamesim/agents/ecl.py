@@ -224,8 +224,21 @@ def _ecl_plan(policy: ECLCooperator, game: ECLBayesianGame) -> ECLPlan:
     non_coop = None if b == 1.0 else 1.0 - np.array(b, dtype=float)
     bne = game.bayesian_nash_profile().profile
     comp = game.compromise_profile(weights=policy.weights, beta=bne)
-    check = game.cooperation_is_dependency_equilibrium(comp.profile, bne, non_cooperator=non_coop)
-    table = np.where(check.by_type, np.array(comp.profile), np.array(bne)).astype(np.intp)
+    # Types whose check fails play their Bayesian Nash action; that changes what the
+    # others can expect, so re-check against the profile actually played until no
+    # further type drops out (the cooperating set only shrinks: at most m rounds).
+    alpha = np.array(comp.profile, dtype=np.intp)
+    beta = np.array(bne, dtype=np.intp)
+    cooperating = np.ones(game.n_types, dtype=bool)
+    while True:
+        played = np.where(cooperating, alpha, beta)
+        check = game.cooperation_is_dependency_equilibrium(tuple(int(a) for a in played), bne,
+                                                           non_cooperator=non_coop)
+        drop = cooperating & ~np.asarray(check.by_type) & (alpha != beta)
+        if not drop.any():
+            break
+        cooperating &= ~drop
+    table = np.where(cooperating, alpha, beta).astype(np.intp)
     table.setflags(write=False)
     return ECLPlan(comp, check, bne, table)
 
@@ -616,6 +629,14 @@ def simulate_ecl(game: ECLBayesianGame, policy: Any, n_players: int | None = Non
     pols, by_type, shares = _parse_policies(policy, m)
     type_rng, policy_rng = _streams(seed, 2)
 
+    if not game.is_independent:
+        import warnings
+
+        # No joint prior over n > 2 players follows from pairwise beliefs p(t'|t): the
+        # universes are drawn i.i.d. from the marginal, so the agents' correlated
+        # beliefs are not the sampled world's -- say so rather than hide it.
+        warnings.warn("game: the posterior is correlated but types are drawn i.i.d. from the prior; "
+                      "realized gains are those of independent universes", UserWarning, stacklevel=2)
     types = game.sample_types(n, U, type_rng)
     if by_type is not None:
         pidx = by_type[types]

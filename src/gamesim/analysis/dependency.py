@@ -402,8 +402,8 @@ def _as_support(support: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _check_tols(tol: float, eu_tol: float) -> None:
-    if not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol: must be a non-negative number, got {tol}")
+    if not (np.isfinite(tol) and 0 <= tol < 1):
+        raise ValueError(f"tol: must be a number in [0, 1), got {tol}")
     if not (np.isfinite(eu_tol) and eu_tol >= 0):
         raise ValueError(f"eu_tol: must be a non-negative number, got {eu_tol}")
 
@@ -516,6 +516,8 @@ def is_dependency_equilibrium(game: NormalFormGame, joint: Any, *, tol: float = 
     s = _profile_joint(joint, shape) if _is_profile(joint) else _as_distribution(joint, shape)
     allowed = _as_support(support, shape)
     s = np.where(s > tol, s, 0.0)
+    if s.sum() <= 0:
+        raise ValueError(f"tol: {tol} treats every entry of joint as zero")
     s = s / s.sum()
     if s[~allowed].sum() > 0:
         raise ValueError("support: joint puts probability on profiles outside support")
@@ -673,6 +675,8 @@ def _bayesian_inputs(payoffs: Any, prior: Any, joint: Any, conditional: bool, su
                              f"{np.unravel_index(t, tshape)} has {marg[t]:.9g} vs prior {pf[t]:.9g}")
         cond = np.where(pf[:, None] > 0, Jf / np.where(pf > 0, pf, 1.0)[:, None], 1.0 / Jf.shape[1])
     cond = np.where(cond > tol, cond, 0.0)
+    if np.any(cond.sum(axis=1) <= 0):
+        raise ValueError(f"tol: {tol} treats every action profile of some type profile as having probability 0")
     cond = cond / cond.sum(axis=1, keepdims=True)
     allowed = _as_support(support, full).reshape(nt, -1)
     if np.any(cond[(pf > 0)[:, None] & ~allowed] > 0):
