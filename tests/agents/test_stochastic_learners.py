@@ -124,3 +124,62 @@ def test_state_regret_matching_is_myopic():
     assert res.mean_rewards[-100:].mean() < 1.1
     res = play_stochastic(commons_game(), StateRegretMatching(), StateRegretMatching(), 300, n_matches=10, seed=1)
     assert (res.state_share[-50:] @ np.arange(11)).mean() < 0.5
+
+
+def asymmetric_contested(bonus=0.0):
+    """The contested game with a non-symmetric stage matrix, so seat orientation matters."""
+    g = contested(bonus=bonus)
+    R0 = np.array([[3.0, -1.0], [-2.0, 1.0]])
+    R0_2 = -R0.copy()
+    R0_2[0, 1] += bonus
+    rewards = [np.stack([R0, R0_2])] + [g.rewards(q) for q in (1, 2)]
+    return StochasticGame(rewards, [g.transitions(q) for q in range(3)], 0.9)
+
+
+def test_learners_keep_each_seat_oriented():
+    # Review regression: contested_game's stage matrix is symmetric, so a missing transpose for
+    # the column seat went unnoticed.  Here it is not: minimax-Q (both seats) must still
+    # reach Shapley's value, fictitious play must bracket it, CoCo-Q must reach CoCo-VI.
+    from gamesim.agents.stochastic import CoCoQ, StateFictitiousPlay
+    from gamesim.analysis.stochastic import coco_value_iteration
+
+    g = asymmetric_contested()
+    v = shapley_value_iteration(g).values[0]
+    res = play_stochastic(g, MinimaxQ(), MinimaxQ(), 5000, n_matches=30, seed=2, restart=0.05)
+    assert abs(res.values[0].mean(axis=0)[0] - v[0]) < 0.15
+    assert abs(res.values[1].mean(axis=0)[0] + v[0]) < 0.15
+    fp = play_stochastic(g, StateFictitiousPlay(), StateFictitiousPlay(), 6000, n_matches=10, seed=2, restart=0.05)
+    upper, lower = fp.values[0].mean(axis=0)[0], -fp.values[1].mean(axis=0)[0]
+    assert lower - 1e-9 <= v[0] <= upper + 1e-9 and upper - lower < 1.0
+    gb = asymmetric_contested(bonus=2.0)
+    want = coco_value_iteration(gb).values
+    cq = play_stochastic(gb, CoCoQ(epsilon=0.3), CoCoQ(epsilon=0.3), 8000, n_matches=20, seed=1, restart=0.1)
+    np.testing.assert_allclose(cq.values[0].mean(axis=0)[:2], want[0][:2], atol=0.4)
+    np.testing.assert_allclose(cq.values[1].mean(axis=0)[:2], want[1][:2], atol=0.4)
+
+
+def test_padded_matrix_games_keep_their_values():
+    # Review regression: huge sentinels for missing actions upset the LP; the padding is now
+    # on the game's own scale.  Random 2x3 and 3x2 games padded to 3x3 keep their LP value.
+    from gamesim.agents.stochastic import _pad
+
+    rng = np.random.default_rng(0)
+    for m, k in ((2, 3), (3, 2), (1, 3), (2, 2)):
+        Q = rng.normal(size=(40, 3, 3)) * 10
+        vo = np.arange(3)[None, :] < m
+        vk = np.arange(3)[None, :] < k
+        vals, _ = matrix_game_values(_pad(Q, np.repeat(vo, 40, 0), np.repeat(vk, 40, 0)))
+        for j in range(40):
+            assert vals[j] == pytest.approx(zero_sum_value(Q[j, :m, :k]).value, abs=1e-8)
+
+
+def test_play_stochastic_does_not_consume_a_seed_sequence_and_checks_learners():
+    ss = np.random.SeedSequence(5)
+    g = contested()
+    a = play_stochastic(g, MinimaxQ(), MinimaxQ(), 50, n_matches=3, seed=ss)
+    b = play_stochastic(g, MinimaxQ(), MinimaxQ(), 50, n_matches=3, seed=ss)
+    np.testing.assert_array_equal(a.mean_rewards, b.mean_rewards)
+    from gamesim.agents.stochastic import StochasticGrimTrigger
+
+    with pytest.raises(ValueError, match="row"):
+        play_stochastic(g, StochasticGrimTrigger(), MinimaxQ(), 5)

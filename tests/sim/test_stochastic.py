@@ -115,3 +115,12 @@ def test_step_checks_its_input():
         step(g, [0], [[2], [0]], rng)
     with pytest.raises(ValueError, match="states"):
         step(g, [1], [[0], [0]], rng)
+
+
+def test_tiny_transition_probabilities_are_not_rounded_away():
+    # Review regression: a row 1 - 5e-6 / 5e-6 used to be taken for deterministic.
+    g = StochasticGame([np.zeros((1, 1)), np.zeros((1, 1))], [[[1 - 5e-6, 5e-6]], [[0.0, 1.0]]], 0.9)
+    assert g.tables().deterministic_next is None
+    B = 2_000_000
+    _, s = step(g, np.zeros(B, int), np.zeros((1, B), int), np.random.default_rng(1))
+    assert 0 < s.sum() < 40                                  # about 10 expected

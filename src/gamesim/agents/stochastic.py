@@ -85,6 +85,21 @@ def matrix_game_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, x
 
 
+def _pad(Q: np.ndarray, valid_own: np.ndarray, valid_other: np.ndarray) -> np.ndarray:
+    """Matrix games ``(B, M, K)`` whose padded actions are strictly dominated, per match.
+
+    A missing own action pays 1 less than the match's smallest real entry, a missing
+    opponent action 1 more than its largest, so neither is ever used and the value is
+    the real sub-game's; the margins are on the game's own scale (no huge sentinels to
+    upset the LP).
+    """
+    real = valid_own[:, :, None] & valid_other[:, None, :]
+    lo = np.where(real, Q, np.inf).min(axis=(1, 2)) - 1.0
+    hi = np.where(real, Q, -np.inf).max(axis=(1, 2)) + 1.0
+    Q = np.where(valid_own[:, :, None], Q, lo[:, None, None])
+    return np.where(valid_other[:, None, :], Q, hi[:, None, None])
+
+
 def _sample(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One draw per row of ``probs`` (B, m)."""
     u = rng.random(probs.shape[0])
@@ -165,9 +180,7 @@ class _MinimaxQState(_TabularState):
         Q = self.Q[self.rows, states]                                        # (B, M, K)
         # Invalid own actions can never be chosen (-inf for the maximiser); invalid
         # opponent actions never happen (+inf for the minimiser).
-        big = 1e12 * (1.0 + np.abs(self.Q).max())
-        Q = np.where(self.valid_own[states][:, :, None], Q, -big)
-        return np.where(self.valid_other[states][:, None, :], Q, big)
+        return _pad(Q, self.valid_own[states], self.valid_other[states])
 
     def values(self, states: np.ndarray) -> np.ndarray:
         return matrix_game_values(self._games(states))[0]
@@ -386,7 +399,6 @@ class _CoCoQState(_TabularState):
         super().__init__(*args)
         _, self.R_other, _ = _own_tables(self.game, self.player, self.M, self.K)
         self.C = np.zeros_like(self.Q)                     # competitive table; self.Q is the team table
-        self.big = 1e12
 
     def _masked(self, T, states, low):
         valid = self.valid_own[states][:, :, None] & self.valid_other[states][:, None, :]
@@ -396,9 +408,7 @@ class _CoCoQState(_TabularState):
         return self._masked(self.Q, states, -np.inf).reshape(len(states), -1).max(axis=1)
 
     def competitive_values(self, states):
-        C = self._masked(self.C, states, 0.0)
-        C = np.where(self.valid_own[states][:, :, None], C, -self.big)
-        C = np.where(self.valid_other[states][:, None, :], C, self.big)
+        C = _pad(self.C[self.rows, states], self.valid_own[states], self.valid_other[states])
         return matrix_game_values(C)[0]
 
     def values(self, states):
@@ -658,7 +668,14 @@ def play_stochastic(game: StochasticGame, row: Any, col: Any, rounds: int, *, n_
     if not 0 <= restart < 1:
         raise ValueError(f"restart: must lie in [0, 1), got {restart!r}")
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    s_start, s_row, s_col, s_env = (np.random.default_rng(c) for c in root.spawn(4))
+    # Children derived, not spawned: the caller's SeedSequence is not advanced.
+    s_start, s_row, s_col, s_env = (
+        np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (i,),
+                                                     pool_size=root.pool_size)) for i in range(4))
+    for field, learner in (("row", row), ("col", col)):
+        if not hasattr(learner, "start"):
+            raise ValueError(f"{field}: {learner!r} is not a learner for play_stochastic "
+                             "(use StochasticEnvironment for other stochastic-game strategies)")
     learners = (row.start(game, 0, n_matches, s_row), col.start(game, 1, n_matches, s_col))
     S = game.n_states
     states = s_start.choice(S, size=n_matches, p=game.initial)

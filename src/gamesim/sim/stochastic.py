@@ -267,7 +267,9 @@ class _Tables:
         # Drop the last column (always 1): next = number of thresholds the uniform passes.
         self.thresholds = np.ascontiguousarray(cdf[:, :-1])
         self.deterministic_next = None
-        if np.all(np.isclose(cdf.max(axis=1), 1.0)) and np.all((cdf == 0) | np.isclose(cdf, 1.0)):
+        rows = np.concatenate([t.reshape(-1, S) for t in game._transitions])
+        # Deterministic only if every row is exactly one-hot: tiny probabilities must not vanish.
+        if np.all((rows == 0) | (rows == 1)):
             self.deterministic_next = (cdf < 0.5).sum(axis=1).astype(np.intp)
         self.total = total
 
