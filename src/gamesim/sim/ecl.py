@@ -118,7 +118,7 @@ def _check_distribution(arr: np.ndarray, field: str, *, positive: bool) -> np.nd
     out = np.clip(arr, 0.0, None)
     out = out / out.sum(axis=-1, keepdims=True)
     if positive and np.any(out <= 0):
-        raise ValueError(f"{field}: every type needs positive probability (Treutlein definition 20)")
+        raise ValueError(f"{field}: every type needs positive probability (Treutlein definitions 20, 42)")
     return out
 
 

@@ -65,49 +65,15 @@ __all__ = [
     "treutlein_example_56",
 ]
 
-_PROB_TOL = 1e-9
+from .ecl import _PROB_TOL, _check_distribution, _stationary  # noqa: E402  (one set of checks for both ECL games)
+from .ecl import _names as _ecl_names  # noqa: E402
 
 
 # ---------------------------------------------------------------------------
 # validation helpers
 # ---------------------------------------------------------------------------
-def _check_distribution(arr: np.ndarray, field: str, *, positive: bool) -> np.ndarray:
-    """A probability vector (or rows of one) within ``_PROB_TOL``; renormalised copy."""
-    if np.any(arr < -_PROB_TOL):
-        raise ValueError(f"{field}: probabilities must be non-negative")
-    sums = arr.sum(axis=-1)
-    if np.any(np.abs(sums - 1.0) > _PROB_TOL):
-        raise ValueError(f"{field}: probabilities must sum to 1 (got sums {np.round(sums, 12).tolist()})")
-    out = np.clip(arr, 0.0, None)
-    out = out / out.sum(axis=-1, keepdims=True)
-    if positive and np.any(out <= 0):
-        raise ValueError(f"{field}: every type needs positive prior probability (Treutlein definition 42)")
-    return out
-
-
-def _stationary(posterior: np.ndarray) -> np.ndarray | None:
-    """The unique stationary distribution ``pi P = pi`` of a stochastic matrix, or None."""
-    m = posterior.shape[0]
-    A = np.vstack([posterior.T - np.eye(m), np.ones((1, m))])
-    b = np.zeros(m + 1)
-    b[-1] = 1.0
-    pi, _, rank, _ = np.linalg.lstsq(A, b, rcond=None)
-    if rank < m or np.max(np.abs(A @ pi - b)) > 1e-9:
-        return None
-    return pi
-
-
 def _names(value: Any, count: int) -> tuple[str, ...]:
-    if value is None:
-        return tuple(f"t{k}" for k in range(count))
-    if isinstance(value, str):
-        raise ValueError("types: expected a sequence of names, got a single string")
-    names = tuple(str(v) for v in value)
-    if len(names) != count:
-        raise ValueError(f"types: {len(names)} names given for {count} types")
-    if len(set(names)) != count:
-        raise ValueError(f"types: names must be distinct, got {names}")
-    return names
+    return _ecl_names(value, count, "types", "t")
 
 
 # ---------------------------------------------------------------------------
