@@ -22,8 +22,6 @@ of this file, so the oracle's cache computes each once.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import numpy as np
@@ -31,11 +29,10 @@ import pandas as pd
 import pytest
 
 from gamesim import scenarios
-from gamesim.cli import main
+from scenario_helpers import call, is_png
 from gamesim.scenarios import get_scenario, run_scenario
 from gamesim.scenarios.bargainers_tournament import GAMES, build_game, play_game, population
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 Z = 4.0
 BARGAINER_NAMES = ("CoCoBargainer", "HarsanyiBargainer", "NashBargainer", "NashBargainer('threat')",
                    "CorrelatedFallbackBargainer")
@@ -43,18 +40,6 @@ OTHER_NAMES = ("GrimTrigger", "TitForTat", "FictitiousPlay", "RegretMatching")
 # A division of 20, harms 0, 5, 10: the correlated-fallback oracle's solver takes ~0.1 s per
 # game at this scale but up to seconds at the default scale of 2000; the results scale.
 THREAT = {"total": 20, "harm_max": 10, "n_harms": 3, "rounds": 2000}
-
-
-def call(*argv):
-    """Run main(argv) in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main([str(a) for a in argv])
-    return rc, out.getvalue(), err.getvalue()
-
-
-def is_png(path):
-    return path.is_file() and path.stat().st_size > 1000 and path.read_bytes()[:8] == PNG_MAGIC
 
 
 def slack(game):

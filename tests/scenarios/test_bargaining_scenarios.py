@@ -8,8 +8,6 @@ action (slope 1/2), the correlated-equilibrium fallback does not move.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import numpy as np
@@ -17,23 +15,10 @@ import pandas as pd
 import pytest
 
 from gamesim import scenarios
-from gamesim.cli import main
+from scenario_helpers import call, is_png
 from gamesim.scenarios import get_scenario
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EXAMPLE_FILES = ("examples.csv", "example_60.png", "example_10.png", "example_54.png")
-
-
-def call(*argv):
-    """Run main(argv) in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main([str(a) for a in argv])
-    return rc, out.getvalue(), err.getvalue()
-
-
-def is_png(path):
-    return path.is_file() and path.stat().st_size > 1000 and path.read_bytes()[:8] == PNG_MAGIC
 
 
 def test_both_scenarios_are_registered():

@@ -16,8 +16,6 @@ Grids are small to keep the file fast.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 
@@ -26,7 +24,7 @@ import pandas as pd
 import pytest
 
 from gamesim import scenarios
-from gamesim.cli import main
+from scenario_helpers import call, is_png
 from gamesim.scenarios import get_scenario, run_scenario
 from gamesim.scenarios.ecl_double_decrease import gains_closed_form as gains_55
 from gamesim.scenarios.ecl_double_decrease import share_closed_form as share_55
@@ -34,22 +32,9 @@ from gamesim.scenarios.ecl_paretotopia import exact_closed_forms
 from gamesim.scenarios.ecl_paretotopia import gains_closed_form as gains_56
 from gamesim.scenarios.ecl_paretotopia import share_closed_form as share_56
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NAMES = ("ecl_feasible_sets", "ecl_prior_weights", "ecl_double_decrease", "ecl_paretotopia")
 SQRT5 = math.sqrt(5.0)
 TOL_56 = 1e-8          # tests/bargaining/test_ecl_bargaining.py::test_example_56_paretotopia
-
-
-def call(*argv):
-    """Run main(argv) in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main([str(a) for a in argv])
-    return rc, out.getvalue(), err.getvalue()
-
-
-def is_png(path):
-    return path.is_file() and path.stat().st_size > 1000 and path.read_bytes()[:8] == PNG_MAGIC
 
 
 def test_registered_with_defaults():

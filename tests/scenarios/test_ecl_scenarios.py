@@ -21,8 +21,6 @@ players per share).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import numpy as np
@@ -30,27 +28,14 @@ import pandas as pd
 import pytest
 
 from gamesim import scenarios
-from gamesim.cli import main
+from scenario_helpers import call, is_png
 from gamesim.scenarios import get_scenario, run_scenario
 from gamesim.scenarios.ecl_similarity import threshold_share
 from gamesim.sim.ecl import treutlein_example_35
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 Z = 4.0
 PD_SMALL = {"n_min": 2, "n_max": 30, "sim_ns": "2,10,30", "sim_players": 6000}
 SIM_SMALL = {"n_players": 10, "n_shares": 19, "n_universes": 400}
-
-
-def call(*argv):
-    """Run main(argv) in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main([str(a) for a in argv])
-    return rc, out.getvalue(), err.getvalue()
-
-
-def is_png(path):
-    return path.is_file() and path.stat().st_size > 1000 and path.read_bytes()[:8] == PNG_MAGIC
 
 
 def test_registered_with_defaults():

@@ -135,6 +135,26 @@ def _names(value: Any, count: int, field: str, default: str) -> tuple[str, ...]:
     return names
 
 
+def _posterior_and_prior(posterior: Any, prior: Any, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Checked ``p(t'|t)`` (m, m) and type marginal; the default marginal is the posterior's row
+    when all rows agree, else its unique stationary distribution (which any anonymous prior's
+    marginal is).  Shared by the finite and the bargaining ECL games."""
+    P = as_matrix(posterior, "posterior", f"shape ({m}, {m})")
+    if P.shape != (m, m):
+        raise ValueError(f"posterior: expected shape ({m}, {m}), got {P.shape}")
+    P = _check_distribution(P, "posterior", positive=False)
+    if prior is not None:
+        return P, _check_distribution(_as_vector(prior, "prior", m), "prior", positive=True)
+    independent = bool(np.allclose(P, P[:1], rtol=0.0, atol=_PROB_TOL))
+    pi = P[0].copy() if independent else _stationary(P)
+    if pi is None:
+        raise ValueError("prior: required, the posterior has no unique stationary distribution")
+    if np.any(pi <= _PROB_TOL):
+        raise ValueError("prior: required, the default (the posterior's stationary distribution) "
+                         "gives some type zero probability")
+    return P, _check_distribution(np.clip(pi, 0.0, None) / pi.sum(), "prior", positive=True)
+
+
 def _stationary(posterior: np.ndarray) -> np.ndarray | None:
     """The unique stationary distribution ``pi P = pi`` of a stochastic matrix, or None."""
     m = posterior.shape[0]
@@ -338,29 +358,12 @@ class ECLBayesianGame:
         if not np.all(np.isfinite(C)):
             raise ValueError("contributions: contains NaN or infinite entries")
         m = C.shape[0]
-        P = as_matrix(posterior, "posterior", f"shape ({m}, {m})")
-        if P.shape != (m, m):
-            raise ValueError(f"posterior: expected shape ({m}, {m}), got {P.shape}")
-        P = _check_distribution(P, "posterior", positive=False)
+        P, pi = _posterior_and_prior(posterior, prior, m)
         self._n = _check_int(n_players, "n_players")
-        independent = bool(np.allclose(P, P[:1], rtol=0.0, atol=_PROB_TOL))
-        if prior is None:
-            if independent:
-                pi = P[0].copy()
-            else:
-                pi = _stationary(P)
-                if pi is None:
-                    raise ValueError("prior: required, the posterior has no unique stationary distribution")
-            if np.any(pi <= _PROB_TOL):
-                raise ValueError("prior: required, the default (the posterior's stationary distribution) "
-                                 "gives some type zero probability")
-            pi = _check_distribution(np.clip(pi, 0.0, None) / pi.sum(), "prior", positive=True)
-        else:
-            pi = _check_distribution(_as_vector(prior, "prior", m), "prior", positive=True)
         for arr in (C, P, pi):
             arr.setflags(write=False)
         self._C, self._P, self._prior = C, P, pi
-        self._independent = independent and bool(np.allclose(P[0], pi, rtol=0.0, atol=_PROB_TOL))
+        self._independent = bool(np.allclose(P, pi[None, :], rtol=0.0, atol=_PROB_TOL))
         self.actions: tuple[str, ...] = _names(actions, C.shape[2], "actions", "a")
         self.types: tuple[str, ...] = _names(types, m, "types", "t")
         self.name = name if name is not None else f"ECL Bayesian game ({m} types, {C.shape[2]} actions, n={self._n})"

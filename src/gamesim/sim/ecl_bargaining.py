@@ -58,14 +58,14 @@ from typing import Any
 
 import numpy as np
 
-from .._arrays import as_matrix, frozen
+from .._arrays import frozen
 
 __all__ = [
     "ECLBargainingGame", "treutlein_example_46", "treutlein_example_54", "treutlein_example_55",
     "treutlein_example_56",
 ]
 
-from .ecl import _PROB_TOL, _check_distribution, _stationary  # noqa: E402  (one set of checks for both ECL games)
+from .ecl import _posterior_and_prior  # noqa: E402  (one set of checks for both ECL games)
 from .ecl import _names as _ecl_names  # noqa: E402
 
 
@@ -173,35 +173,13 @@ class ECLBargainingGame:
             if A.n_players != m:
                 raise ValueError(f"action_sets: item {t} lives in R^{A.n_players}, expected R^{m} "
                                  f"(one coordinate per type)")
-        P = as_matrix(posterior, "posterior", f"shape ({m}, {m})")
-        if P.shape != (m, m):
-            raise ValueError(f"posterior: expected shape ({m}, {m}), got {P.shape}")
-        P = _check_distribution(P, "posterior", positive=False)
+        P, pi = _posterior_and_prior(posterior, prior, m)
         if n_players is not None:
             if isinstance(n_players, bool) or not isinstance(n_players, (int, np.integer)):
                 raise ValueError(f"n_players: expected an integer >= 2 or None (large n), got {n_players!r}")
             if n_players < 2:
                 raise ValueError(f"n_players: must be at least 2 (or None for large n), got {n_players}")
             n_players = int(n_players)
-        independent = bool(np.allclose(P, P[:1], rtol=0.0, atol=_PROB_TOL))
-        if prior is None:
-            pi = P[0].copy() if independent else _stationary(P)
-            if pi is None:
-                raise ValueError("prior: required, the posterior has no unique stationary distribution")
-            if np.any(pi <= _PROB_TOL):
-                raise ValueError("prior: required, the default (the posterior's stationary distribution) "
-                                 "gives some type zero probability")
-            pi = _check_distribution(np.clip(pi, 0.0, None) / pi.sum(), "prior", positive=True)
-        else:
-            try:
-                pv = np.array(prior, dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"prior: must be a vector of numbers ({exc})") from None
-            if pv.shape != (m,):
-                raise ValueError(f"prior: expected shape ({m},), got {pv.shape}")
-            if not np.all(np.isfinite(pv)):
-                raise ValueError("prior: contains NaN or infinite entries")
-            pi = _check_distribution(pv, "prior", positive=True)
         self.action_sets: tuple = sets
         self._P = frozen(P)
         self._prior = frozen(pi)
