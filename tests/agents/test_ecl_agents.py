@@ -52,35 +52,135 @@ def test_cooperator_and_cdt_in_example_35():
     np.testing.assert_array_equal(split.actions(g, types), np.ones((2, 4), int))
 
 
+def _mixed_split_game(n_players=2):
+    """Two equally likely types; "give" costs the giver 1 and gives the other type 3 (type 0) or 6 (type 1).
+
+    With n = 2, EU_0 = 1.5 (1 - x0) + 3 x1 and EU_1 = 1.5 x0 + 1.5 (1 - x1) for giving
+    probabilities x.  The Bayesian Nash profile keeps (x = 0, d = (1.5, 1.5)); no pure profile
+    gains for both types, but the Nash product (3 x1 - 1.5 x0)(1.5 x0 - 1.5 x1) is maximal at
+    x0 = 1, x1 = 3/4: gains (3/4, 3/8), EU = (2.25, 1.875).
+    """
+    C = np.zeros((2, 2, 2))
+    C[0, 0] = [1.0, 0.0]       # type 0 keeps (1 to itself) or gives (3 to type 1)
+    C[0, 1] = [0.0, 3.0]
+    C[1, 1] = [1.0, 0.0]
+    C[1, 0] = [0.0, 6.0]
+    return ECLBayesianGame.independent(C, [0.5, 0.5], n_players, actions=("keep", "give"))
+
+
+def test_cooperator_mixes_when_the_oracle_splits_a_type():
+    g = _mixed_split_game()
+    assert g.compromise(method="pure").method == "disagreement"
+    comp = g.compromise()
+    assert comp.method == "nbs" and comp.profile is None
+    np.testing.assert_allclose(comp.strategy, [[0.0, 1.0], [0.25, 0.75]], atol=1e-7)
+    np.testing.assert_allclose(comp.expected_utility, [2.25, 1.875], atol=1e-7)
+    np.testing.assert_allclose(comp.gains, [0.75, 0.375], atol=1e-7)
+    coop = ECLCooperator()
+    np.testing.assert_allclose(coop.strategy_table(g), comp.strategy)
+    assert coop.plan(g).check.holds and coop.plan(g).check.profile is None
+    with pytest.raises(ValueError, match="^game: the compromise mixes"):
+        coop.table(g)
+    with pytest.raises(ValueError, match="^rng"):
+        coop.actions(g, np.array([0, 1]))
+    assert coop.actions(g, np.zeros(5, np.intp)).tolist() == [1] * 5        # type 0 gives for sure
+    a = coop.actions(g, np.ones(200_000, np.intp), np.random.default_rng(0))
+    assert abs(a.mean() - 0.75) < 0.005                                      # 4.5 standard errors
+    # The pure-compromise cooperator finds nothing to trade and keeps.
+    assert ECLCooperator(compromise="pure").table(g).tolist() == [0, 0]
+    # In simulation each type-1 player gives independently with probability 3/4: with
+    # n = 2 the realized means match the ex-interim expected utilities.
+    r = simulate_ecl(g, coop, n_universes=200_000, seed=7, keep_players=False)
+    se = 3.0 / np.sqrt(100_000)
+    np.testing.assert_allclose(r.mean_utility, [2.25, 1.875], atol=5 * se)
+    np.testing.assert_allclose(r.gains, [0.75, 0.375], atol=5 * se)
+    r2 = simulate_ecl(g, coop, n_universes=50, seed=7)
+    r3 = simulate_ecl(g, coop, n_universes=50, seed=7)
+    np.testing.assert_array_equal(r2.actions, r3.actions)
+    # A cooperator that believes only a quarter of the others reason alike: (49) for type 1 is
+    # -1.5 * 0.75 + ... < 0 once the others' share is small, so both fall back to keeping.
+    low = ECLCooperator(0.25)
+    assert low.plan(g).cooperating.tolist() == [False, False] and low.table(g).tolist() == [0, 0]
+
+
+def _grid_best_log_nash_product(game, steps=400):
+    """Brute force for two types with two actions: every pair of giving probabilities on a grid.
+
+    By separability EU is affine in each type's probability of action 1, so the grid's
+    expected utilities come from the four pure profiles.
+    """
+    x = np.linspace(0.0, 1.0, steps + 1)
+    X0, X1 = np.meshgrid(x, x, indexing="ij")
+    base = game.expected_utility([0, 0])
+    d0 = game.expected_utility([1, 0]) - base
+    d1 = game.expected_utility([0, 1]) - base
+    EU = base + X0[..., None] * d0 + X1[..., None] * d1
+    gains = EU - game.expected_utility(game.bayesian_nash_profile().profile)
+    ok = np.all(gains > 0, axis=-1)
+    if not ok.any():
+        return -np.inf
+    return float(np.max(np.log(gains[ok]) @ game.prior))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_nbs_compromise_is_at_least_as_good_as_any_grid_or_pure_profile(seed):
+    rng = np.random.default_rng(seed)
+    g = ECLBayesianGame.independent(rng.normal(size=(2, 2, 2)), rng.dirichlet([2, 2]), int(rng.integers(2, 8)))
+    comp = g.compromise()
+    pure = g.compromise(method="pure")
+    grid = _grid_best_log_nash_product(g)
+    assert comp.log_nash_product >= pure.log_nash_product - 1e-9
+    assert comp.log_nash_product >= grid - 1e-9
+    if comp.method == "nbs":
+        # the lotteries implement the oracle's point, and no type loses (equation (41))
+        np.testing.assert_allclose(g.expected_utility_mixed(comp.strategy), comp.outcome.point,
+                                   atol=1e-7 * (1 + np.abs(g.contributions).max() * g.n_players))
+        assert g.cooperation_is_dependency_equilibrium(comp.strategy).holds
+        # the grid's optimum is close to the oracle's (within the grid's resolution)
+        assert comp.log_nash_product - grid < 0.1 or not np.isfinite(grid)
+    else:
+        assert grid == -np.inf and pure.method == "disagreement"
+
+
 @FAST
 @given(independent_games(), st.floats(0, 1))
 def test_cooperator_plays_compromise_exactly_where_condition_holds(game, belief):
     bne = np.array(game.bayesian_nash_profile().profile)
     np.testing.assert_array_equal(CausalDecisionTheorist().table(game), bne)
-    comp = game.compromise_profile()
-    # Full belief: the compromise never makes a type lose (it is chosen among such
-    # profiles), so equation (41) holds for every type and it is played everywhere.
-    np.testing.assert_array_equal(ECLCooperator().table(game), comp.profile)
+    comp = game.compromise()
+    alpha = np.asarray(comp.strategy)
+    beta = np.eye(game.n_actions)[bne]
+    # Full belief: the compromise makes no type lose, so equation (41) holds for every
+    # type and it is played everywhere.
+    np.testing.assert_array_equal(ECLCooperator().strategy_table(game), alpha)
     # Reference: drop the types whose equation (49) fails against the profile actually
     # played, one round at a time, until none drops (a plain loop over types).
-    alpha = np.array(comp.profile)
     coop = [True] * game.n_types
+    tol = 1e-9 * (1 + np.abs(game.contributions).max()) * game.n_players
     while True:
-        played = tuple(int(alpha[t]) if coop[t] else int(bne[t]) for t in range(game.n_types))
+        played = np.array([alpha[t] if coop[t] else beta[t] for t in range(game.n_types)])
         gains = game.gains_from_trade(played, non_cooperator=1.0 - belief)
-        drops = [t for t in range(game.n_types) if coop[t] and alpha[t] != bne[t] and gains[t] < -1e-9]
+        drops = [t for t in range(game.n_types)
+                 if coop[t] and not np.array_equal(alpha[t], beta[t]) and gains[t] < -tol]
         if not drops:
             break
         for t in drops:
             coop[t] = False
-    want = np.where(coop, alpha, bne)
-    table = ECLCooperator(belief).table(game)
-    np.testing.assert_array_equal(table, want)
-    # Every type that cooperates gains (weakly) against the table actually played.
-    final = game.gains_from_trade(tuple(int(a) for a in table), non_cooperator=1.0 - belief)
-    assert np.all(final[table != bne] >= -1e-9)
+    want = np.where(np.array(coop)[:, None], alpha, beta)
+    policy = ECLCooperator(belief)
+    np.testing.assert_array_equal(policy.strategy_table(game), want)
+    # Every type that cooperates gains (weakly) against the profile actually played.
+    final = game.gains_from_trade(want, non_cooperator=1.0 - belief)
+    assert np.all(final[np.array(coop) & np.any(alpha != beta, axis=1)] >= -tol)
     types = game.sample_types(50, 2, np.random.default_rng(0))
-    np.testing.assert_array_equal(ECLCooperator(belief).actions(game, types), want[types])
+    acts = policy.actions(game, types, np.random.default_rng(1))
+    assert np.all(want[types, acts] > 0)                                  # drawn from the support
+    pure_rows = want.max(axis=1) == 1.0
+    np.testing.assert_array_equal(acts[pure_rows[types]], want.argmax(axis=1)[types][pure_rows[types]])
+    # The enumeration variant plays the best pure profile where (41) holds.
+    pure = game.compromise(method="pure")
+    np.testing.assert_array_equal(ECLCooperator(compromise="pure").table(game), pure.profile)
 
 
 def test_policy_errors_and_metadata():
@@ -99,7 +199,13 @@ def test_policy_errors_and_metadata():
         ECLCooperator().table(prisoners_dilemma())
     assert ECLCooperator().name == "ECLCooperator" and ECLCooperator(0.5).name == "ECLCooperator(0.5)"
     assert hash(ECLCooperator(np.eye(2))) == hash(ECLCooperator([[1, 0], [0, 1]]))
-    assert ECLCooperator.memory_depth == 0 and not ECLCooperator.stochastic
+    assert ECLCooperator.memory_depth == 0 and ECLCooperator.stochastic
+    assert not CausalDecisionTheorist.stochastic
+    with pytest.raises(ValueError, match="^compromise"):
+        ECLCooperator(compromise="best")
+    with pytest.raises(ValueError, match="^weights: the Nash bargaining solution needs positive"):
+        ECLCooperator(weights=(1.0, 0.0)).table(g)
+    assert ECLCooperator(weights=(1.0, 0.0), compromise="pure").table(g).tolist() == [0, 0]
     assert isinstance(CausalDecisionTheorist(), ECLPolicy)
     assert ECLCooperator().table(g).flags.writeable is False
 
@@ -215,7 +321,7 @@ def test_simulate_ecl_million_players():
     assert r.utilities.shape == (1, 1_000_000)
     # With a million players the realised means are close to the ex-interim expectations.
     plan = ECLCooperator().plan(g)
-    np.testing.assert_allclose(r.mean_utility, g.expected_utility(plan.table), rtol=0.02, atol=50)
+    np.testing.assert_allclose(r.mean_utility, g.expected_utility_mixed(plan.strategy), rtol=0.02, atol=50)
 
 
 def test_simulate_ecl_other_n_and_errors():

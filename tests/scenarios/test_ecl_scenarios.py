@@ -201,7 +201,10 @@ def test_similarity_overconfident_cooperators_are_exploited():
 def test_similarity_random_game():
     s = run_scenario("ecl_similarity", {"game": "random", "types": 4, "actions": 3, "n_players": 50,
                                         "n_shares": 6, "n_universes": 100}, seed=0)
-    assert s["types"] == 4 and s["actions"] == 3 and s["compromise_method"] == "enumeration"
+    assert s["types"] == 4 and s["actions"] == 3 and s["compromise_method"] == "nbs"
+    # the oracle's compromise: one lottery per type; its EU is what the cooperators expect
+    strategy = np.array(s["compromise_strategy"])
+    assert strategy.shape == (4, 3) and np.allclose(strategy.sum(axis=1), 1.0)
     assert s["gains_at_q0"] == 0.0
     assert 0.0 <= s["threshold_share"] <= 1.0
     assert s["max_gain_z"] <= Z
@@ -222,7 +225,7 @@ def test_similarity_random_game():
     ({"n_universes": 0}, r"^n_universes: must be positive"),
     ({"types": 0}, r"^types: must be at least 1"),
     ({"actions": 1}, r"^actions: must be at least 2"),
-    ({"game": "random", "types": 12, "actions": 3}, r"^types, actions: the compromise enumerates"),
+    ({"game": "random", "types": 51, "actions": 3}, r"^types: at most 50"),
     ({"n_players": 100_000, "n_universes": 1000}, r"^n_players, n_universes: at most"),
 ])
 def test_similarity_bad_parameters(overrides, pattern):

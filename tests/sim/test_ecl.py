@@ -244,6 +244,106 @@ def test_compromise_too_many_profiles():
 
 
 # ---------------------------------------------------------------------------
+# mixed profiles and the oracle's compromise (definitions 42 and 47)
+# ---------------------------------------------------------------------------
+def _random_strategy(game, rng):
+    S = rng.random((game.n_types, game.n_actions)) * (rng.random((game.n_types, game.n_actions)) > 0.3)
+    S[S.sum(axis=1) == 0, 0] = 1.0
+    return S / S.sum(axis=1, keepdims=True)
+
+
+@FAST
+@given(small_games(max_players=3), st.integers(0, 2**32 - 1))
+def test_mixed_gains_from_trade_against_explicit_bayesian_game(game, seed):
+    rng = np.random.default_rng(seed)
+    S = _random_strategy(game, rng)
+    bne = game.bayesian_nash_profile().profile
+    want = brute_force_eu(game, S) - brute_force_eu(game, np.eye(game.n_actions)[list(bne)])
+    np.testing.assert_allclose(game.gains_from_trade(S), want, atol=1e-9)
+    check = game.cooperation_is_dependency_equilibrium(S)
+    assert check.profile is None and check.disagreement == tuple(bne)
+    np.testing.assert_allclose(check.strategy, S)
+    assert check.holds == bool(np.all(want >= -1e-9 * (1 + np.abs(game.contributions).max()) * game.n_players))
+    # a one-hot strategy is the pure profile
+    alpha = rng.integers(0, game.n_actions, game.n_types)
+    np.testing.assert_allclose(game.gains_from_trade(np.eye(game.n_actions)[alpha]), game.gains_from_trade(alpha))
+
+
+@FAST
+@given(small_games(max_players=5), st.integers(0, 2**32 - 1), st.floats(0, 1))
+def test_mixed_equation_49_against_a_loop(game, seed, q):
+    rng = np.random.default_rng(seed)
+    S, B = _random_strategy(game, rng), _random_strategy(game, rng)
+    C, P, n, m = game.contributions, game.posterior, game.n_players, game.n_types
+    want = np.zeros(m)
+    for t in range(m):
+        for t2 in range(m):
+            gift = sum(S[t2, a] * C[t2, t, a] for a in range(game.n_actions))
+            base = sum(B[t2, a] * C[t2, t, a] for a in range(game.n_actions))
+            want[t] += ((t2 == t) + (n - 1) * P[t, t2] * (1 - q)) * (gift - base)
+    np.testing.assert_allclose(game.gains_from_trade(S, B, non_cooperator=q), want, atol=1e-9)
+
+
+def test_mixed_profile_errors():
+    g = treutlein_example_35(10)
+    with pytest.raises(ValueError, match=r"^alpha: a mixed profile needs shape \(2, 2\)"):
+        g.gains_from_trade(np.ones((2, 3)) / 3)
+    with pytest.raises(ValueError, match="^alpha: probabilities must sum to 1"):
+        g.gains_from_trade([[0.5, 0.6], [1, 0]])
+    with pytest.raises(ValueError, match="^beta: probabilities must be non-negative"):
+        g.cooperation_is_dependency_equilibrium([0, 0], [[1.5, -0.5], [1, 0]])
+
+
+def test_to_bargaining_game():
+    g = treutlein_example_35(10)
+    bg = g.to_bargaining_game()
+    assert bg is g.to_bargaining_game() and bg.n_players == 10 and bg.types == g.types
+    np.testing.assert_array_equal(bg.prior, g.prior)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        S = rng.dirichlet([1, 1], size=2)
+        gifts = np.einsum("ta,tsa->ts", S, g.contributions)
+        np.testing.assert_allclose(bg.expected_utility(gifts), g.expected_utility_mixed(S))
+        assert bg.is_profile(gifts)
+    with pytest.raises(ValueError, match="^n_players"):
+        treutlein_example_35(1).to_bargaining_game()
+
+
+@FAST
+@given(small_games(max_players=3, correlated=False), st.integers(0, 2**32 - 1))
+def test_oracle_compromise_dominates_pure_enumeration(game, seed):
+    g = game.with_n_players(max(2, game.n_players))
+    w = None if seed % 2 else np.random.default_rng(seed).random(g.n_types) + 0.1
+    nbs, pure = g.compromise(weights=w), g.compromise(weights=w, method="pure")
+    np.testing.assert_allclose(nbs.weights, pure.weights)
+    assert nbs.log_nash_product >= pure.log_nash_product - 1e-9
+    assert nbs.n_profiles is None and pure.n_profiles == g.n_actions ** g.n_types
+    np.testing.assert_allclose(nbs.strategy.sum(axis=1), 1.0)
+    np.testing.assert_allclose(nbs.expected_utility, g.expected_utility_mixed(nbs.strategy))
+    np.testing.assert_allclose(nbs.disagreement_utility, g.bayesian_nash_profile().expected_utility)
+    if nbs.method == "disagreement":
+        # no lottery profile lets a type gain, so no pure one does
+        assert pure.method == "disagreement" and nbs.profile == g.bayesian_nash_profile().profile
+    else:
+        assert nbs.method == "nbs" and nbs.outcome is not None
+        np.testing.assert_allclose(nbs.expected_utility, nbs.outcome.point, atol=1e-7 * (1 + np.abs(g.contributions).max()) * g.n_players)
+        assert g.cooperation_is_dependency_equilibrium(nbs.strategy).holds
+        if nbs.profile is not None:
+            np.testing.assert_array_equal(np.eye(g.n_actions)[list(nbs.profile)], nbs.strategy)
+
+
+def test_compromise_method_and_weight_errors():
+    g = treutlein_example_35(10)
+    with pytest.raises(ValueError, match="^method"):
+        g.compromise(method="kalai")
+    with pytest.raises(ValueError, match="^weights: the Nash bargaining solution needs positive"):
+        g.compromise(weights=[1, 0])
+    assert g.compromise(weights=[1, 0], method="pure").profile == (0, 0)
+    # n = 1: nobody else to trade with
+    assert treutlein_example_35(1).compromise().method == "disagreement"
+
+
+# ---------------------------------------------------------------------------
 # realised utilities
 # ---------------------------------------------------------------------------
 def naive_utilities(game, types, actions):

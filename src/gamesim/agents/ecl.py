@@ -1,18 +1,20 @@
 """Policies for ECL Bayesian games, superrational play, and the ECL simulation.
 
 An *ECL policy* tells a player what to do given its type in an
-:class:`~gamesim.sim.ecl.ECLBayesianGame`.  The policies here are deterministic
-functions of the type, so each reduces to a lookup table (one action per type,
-:meth:`ECLPolicy.table`) and :meth:`ECLPolicy.actions` is one fancy-indexing call
-over any array of types -- a million players cost one gather.  They are *not*
-repeated-game :class:`~gamesim.sim.protocol.Strategy` objects; :func:`simulate_ecl`
-plays them in sampled universes.
+:class:`~gamesim.sim.ecl.ECLBayesianGame`.  The policies here depend on the type
+only, so each reduces to a table: one lottery over actions per type
+(:meth:`ECLPolicy.strategy_table`; one action per type, :meth:`ECLPolicy.table`,
+when no type mixes), and :meth:`ECLPolicy.actions` is one fancy-indexing call over
+any array of types, plus one seeded uniform draw per player of a mixing type -- a
+million players cost one gather.  They are *not* repeated-game
+:class:`~gamesim.sim.protocol.Strategy` objects; :func:`simulate_ecl` plays them in
+sampled universes.
 
 * :class:`ECLCooperator` -- Treutlein's ECL reasoner: plays its part of the
-  oracle's compromise (the prior-weighted Nash bargaining solution over anonymous
-  pure profiles) when equation (41) (or (49), given its belief about how many
-  others are cooperators) says the compromise is a dependency equilibrium for its
-  type, else its Bayesian Nash action.
+  bargaining oracle's compromise (the prior-weighted Nash bargaining solution over
+  the game's mixed extension) when equation (41) (or (49), given its belief about
+  how many others are cooperators) says the compromise is a dependency equilibrium
+  for its type, else its Bayesian Nash action.
 * :class:`CausalDecisionTheorist` -- the Bayesian Nash action (proposition 36).
 * :class:`Superrational` -- Hofstadter's superrational player for symmetric
   normal-form games; also a repeated-game ``Strategy`` (it always plays the same
@@ -47,7 +49,7 @@ from ..sim.protocol import Conventions, Runner, Strategy, describe_params
 
 __all__ = [
     "ECLPolicy", "ECLCooperator", "ECLPlan", "CausalDecisionTheorist", "Superrational",
-    "ECLSimulationResult", "simulate_ecl",
+    "ECLSimulationResult", "simulate_ecl", "sample_actions",
 ]
 
 
@@ -77,15 +79,17 @@ def _readonly(a: Any, dtype: Any = float) -> np.ndarray:
 # ECL policies
 # ---------------------------------------------------------------------------
 class ECLPolicy(abc.ABC):
-    """Base of the ECL policies: a deterministic action for each type.
+    """Base of the ECL policies: a lottery over actions for each type.
 
-    Subclasses are frozen dataclasses (hashable parameters) that define
-    :meth:`table`; :meth:`actions` looks the table up for any array of types.
+    Subclasses are frozen dataclasses (hashable parameters).  A deterministic
+    policy defines :meth:`table` (one action per type); one that may randomise
+    overrides :meth:`strategy_table` as well.  :meth:`actions` looks the table up
+    for any array of types, drawing from a seeded generator where a type mixes.
     """
 
     #: Policies see only their own type, no history.
     memory_depth: ClassVar[float] = 0
-    #: Whether the policy draws random numbers.
+    #: Whether the policy may draw random numbers.
     stochastic: ClassVar[bool] = False
 
     @property
@@ -95,15 +99,25 @@ class ECLPolicy(abc.ABC):
 
     @abc.abstractmethod
     def table(self, game: ECLBayesianGame) -> np.ndarray:
-        """``table[t]``: the action a player of type ``t`` takes, shape ``(m,)`` (read-only)."""
+        """``table[t]``: the action a player of type ``t`` takes, shape ``(m,)`` (read-only).
 
-    def actions(self, game: ECLBayesianGame, types: Any) -> np.ndarray:
+        Policies that mix in ``game`` raise ``ValueError`` here; see :meth:`strategy_table`.
+        """
+
+    def strategy_table(self, game: ECLBayesianGame) -> np.ndarray:
+        """``strategy_table[t]``: type ``t``'s lottery over actions, shape ``(m, K)`` (read-only)."""
+        return _one_hot(self.table(game), _check_game(game).n_actions)
+
+    def actions(self, game: ECLBayesianGame, types: Any, rng: np.random.Generator | None = None) -> np.ndarray:
         """Actions of players with the given types (any shape), by one table lookup.
+
+        Types whose lottery is mixed draw their actions independently from ``rng``.
 
         Raises
         ------
         ValueError
-            ``types: ...`` for non-integer or out-of-range types.
+            ``types: ...`` for non-integer or out-of-range types; ``rng: ...`` when
+            some type mixes and no ``numpy.random.Generator`` is given.
         """
         game = _check_game(game)
         t = np.asarray(types)
@@ -111,7 +125,76 @@ class ECLPolicy(abc.ABC):
             raise ValueError(f"types: expected integer type indices, got dtype {t.dtype}")
         if t.size and (t.min() < 0 or t.max() >= game.n_types):
             raise ValueError(f"types: indices must lie in 0..{game.n_types - 1}")
-        return self.table(game)[t]
+        return sample_actions(self.strategy_table(game), t, rng)
+
+
+def _one_hot(table: np.ndarray, K: int) -> np.ndarray:
+    return _readonly(np.eye(K)[np.asarray(table, np.intp)])
+
+
+def _pure_table(strategy: np.ndarray) -> np.ndarray | None:
+    """The action per row when every row is one-hot, else None."""
+    if np.all(strategy.max(axis=1) == 1.0):
+        return _readonly(strategy.argmax(axis=1), np.intp)
+    return None
+
+
+def sample_actions(strategies: np.ndarray, rows: Any, rng: np.random.Generator | None) -> np.ndarray:
+    """Draw one action per entry of ``rows`` from the lotteries ``strategies[rows]``.
+
+    Rows that are one-hot are looked up without touching ``rng``; the entries with
+    a mixed row take one uniform draw each (all drawn at once, in C order), and the
+    action is found by a binary search of that row's cumulative distribution --
+    a loop over the few distinct mixed rows, not over players.
+
+    Parameters
+    ----------
+    strategies : ndarray, shape (R, K)
+        Probability rows.
+    rows : ndarray of int, any shape
+        Which row each player uses.
+    rng : numpy.random.Generator or None
+        Needed only when some used row is mixed.
+
+    Returns
+    -------
+    ndarray of intp, the shape of ``rows``
+
+    Raises
+    ------
+    ValueError
+        ``rng: ...`` when a mixed row is used and ``rng`` is not a Generator.
+
+    Examples
+    --------
+    >>> S = np.array([[0.0, 1.0], [0.25, 0.75]])
+    >>> sample_actions(S, np.array([0, 0]), None)
+    array([1, 1])
+    >>> a = sample_actions(S, np.ones(100_000, np.intp), np.random.default_rng(0))
+    >>> round(float((a == 0).mean()), 2)
+    0.25
+    """
+    rows = np.asarray(rows, np.intp)
+    best = strategies.argmax(axis=1)
+    acts = best[rows]
+    mixed = np.flatnonzero(strategies.max(axis=1) < 1.0)
+    if mixed.size == 0 or rows.size == 0:
+        return acts
+    used = np.isin(rows, mixed)
+    if not used.any():
+        return acts
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng: some type plays a mixed strategy here; pass a numpy.random.Generator")
+    where = np.flatnonzero(used.ravel())
+    u = rng.random(where.size)
+    flat = acts.reshape(-1)
+    which = rows.reshape(-1)[where]
+    for r in np.unique(which):
+        cdf = np.cumsum(strategies[r])
+        cdf[-1] = np.inf  # u < 1 always lands inside, whatever the rounding of the sum
+        sel = which == r
+        flat[where[sel]] = np.searchsorted(cdf, u[sel], side="right")
+    return acts
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,40 +204,49 @@ class ECLPlan:
     Attributes
     ----------
     compromise : CompromiseResult
-        The oracle's compromise (weighted NBS over anonymous pure profiles).
+        The oracle's compromise (:meth:`~gamesim.sim.ecl.ECLBayesianGame.compromise`).
     check : DependencyCheck
-        Equation (41) (or (49)) for the compromise, per type.
+        Equation (41) (or (49)) for the profile played, per type.
     bayesian_nash : tuple of int
         The Bayesian Nash profile (proposition 36).
-    table : ndarray of intp, shape (m,)
-        The compromise action for types where the check holds, else the Bayesian
-        Nash action.
+    cooperating : ndarray of bool, shape (m,)
+        The types that play their part of the compromise.
+    strategy : ndarray, shape (m, K)
+        The compromise lottery for cooperating types, the Bayesian Nash action for
+        the others.
+    table : ndarray of intp, shape (m,), or None
+        The action per type when :attr:`strategy` is pure, else None.
     """
 
     compromise: CompromiseResult
     check: DependencyCheck
     bayesian_nash: tuple
-    table: np.ndarray = field(repr=False)
+    cooperating: np.ndarray = field(repr=False)
+    strategy: np.ndarray = field(repr=False)
+    table: np.ndarray | None = field(repr=False)
 
 
 @dataclass(frozen=True)
 class ECLCooperator(ECLPolicy):
     """The ECL reasoner of Treutlein (2023): cooperate on the compromise where it is a dependency equilibrium.
 
-    A player knows its type and the posterior.  It computes the compromise
-    profile -- the weighted Nash bargaining solution over anonymous pure profiles
-    with the Bayesian Nash profile as disagreement point and the prior as weights
-    (definition 47; :meth:`~gamesim.sim.ecl.ECLBayesianGame.compromise_profile`),
-    "the oracle's compromise" every cooperator computes alike -- and plays its
-    type's part ``alpha_t`` exactly when the dependency-equilibrium condition holds
-    for its type: equation (41) when it believes every other player is a
-    cooperator, equation (49) otherwise, with ``p(D | t', t, C) = 1 -
-    belief_cooperators``.  Otherwise it plays its Bayesian Nash action.
+    A player knows its type and the posterior.  It asks the bargaining oracle for
+    the compromise -- the weighted Nash bargaining solution of definition 47 over
+    the game's mixed extension, with the Bayesian Nash profile as disagreement
+    point and the prior as weights
+    (:meth:`~gamesim.sim.ecl.ECLBayesianGame.compromise`), which every cooperator
+    computes alike -- and plays its type's part ``alpha_t`` (a lottery over actions
+    when the solution splits a type) exactly when the dependency-equilibrium
+    condition holds for its type: equation (41) when it believes every other
+    player is a cooperator, equation (49) otherwise, with ``p(D | t', t, C) = 1 -
+    belief_cooperators``.  Otherwise it plays its Bayesian Nash action.  Types that
+    fail change what the others can expect, so the check is repeated against the
+    profile actually played until no further type drops out.
 
-    With full belief the compromise always passes (41), since it is chosen among
-    profiles no type loses from; a low belief that others reason alike makes (49)
-    fail for the types that would give up the most.  The per-type rule is a
-    heuristic reading of corollary 40, whose conclusion needs every type.
+    With full belief the compromise always passes (41), since no type loses from
+    it; a low belief that others reason alike makes (49) fail for the types that
+    would give up the most.  The per-type rule is a heuristic reading of
+    corollary 40, whose conclusion needs every type.
 
     Parameters
     ----------
@@ -164,11 +256,16 @@ class ECLCooperator(ECLPolicy):
         scalar is the same for every pair.  Arrays are stored as nested tuples.
     weights : sequence of float, optional
         Nash exponents of the compromise; default the prior.
+    compromise : {"nbs", "pure"}
+        ``"nbs"``: the oracle's solution over lotteries (may mix); ``"pure"``: the
+        best anonymous pure profile by enumeration (deterministic, often a worse
+        Nash product).
 
     References
     ----------
     .. [1] J. Treutlein, "Modeling evidential cooperation in large worlds", 2023,
-       corollary 40 (equation (41)), section 4.6 (equation (49)), definition 47.
+       corollary 40 (equation (41)), section 4.6 (equation (49)), definitions 42
+       and 47, proposition 53.
 
     Examples
     --------
@@ -185,6 +282,10 @@ class ECLCooperator(ECLPolicy):
 
     belief_cooperators: Any = 1.0
     weights: Any = None
+    compromise: str = "nbs"
+
+    #: The oracle's compromise may split a type between actions.
+    stochastic: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         b = self.belief_cooperators
@@ -206,13 +307,22 @@ class ECLCooperator(ECLPolicy):
             except (TypeError, ValueError):
                 raise ValueError("weights: expected a sequence of numbers") from None
             object.__setattr__(self, "weights", w)
+        if self.compromise not in ("nbs", "pure"):
+            raise ValueError(f"compromise: expected 'nbs' or 'pure', got {self.compromise!r}")
 
     def plan(self, game: ECLBayesianGame) -> ECLPlan:
-        """The compromise, the per-type check and the resulting table (cached per game)."""
+        """The compromise, the per-type check and the resulting strategy (cached per game)."""
         return _ecl_plan(self, _check_game(game))
 
     def table(self, game: ECLBayesianGame) -> np.ndarray:
-        return self.plan(game).table
+        plan = self.plan(game)
+        if plan.table is None:
+            raise ValueError("game: the compromise mixes here, so there is no action table; "
+                             "use strategy_table() or actions(..., rng=)")
+        return plan.table
+
+    def strategy_table(self, game: ECLBayesianGame) -> np.ndarray:
+        return self.plan(game).strategy
 
 
 @functools.lru_cache(maxsize=256)
@@ -223,24 +333,24 @@ def _ecl_plan(policy: ECLCooperator, game: ECLBayesianGame) -> ECLPlan:
                          f"got {len(b)} rows")
     non_coop = None if b == 1.0 else 1.0 - np.array(b, dtype=float)
     bne = game.bayesian_nash_profile().profile
-    comp = game.compromise_profile(weights=policy.weights, beta=bne)
+    comp = game.compromise(weights=policy.weights, beta=bne, method=policy.compromise)
+    alpha = np.asarray(comp.strategy)
+    beta = np.asarray(_one_hot(bne, game.n_actions))
+    differs = np.any(alpha != beta, axis=1)
     # Types whose check fails play their Bayesian Nash action; that changes what the
     # others can expect, so re-check against the profile actually played until no
     # further type drops out (the cooperating set only shrinks: at most m rounds).
-    alpha = np.array(comp.profile, dtype=np.intp)
-    beta = np.array(bne, dtype=np.intp)
     cooperating = np.ones(game.n_types, dtype=bool)
     while True:
-        played = np.where(cooperating, alpha, beta)
-        check = game.cooperation_is_dependency_equilibrium(tuple(int(a) for a in played), bne,
+        played = np.where(cooperating[:, None], alpha, beta)
+        pure = _pure_table(played)
+        check = game.cooperation_is_dependency_equilibrium(played if pure is None else pure, bne,
                                                            non_cooperator=non_coop)
-        drop = cooperating & ~np.asarray(check.by_type) & (alpha != beta)
+        drop = cooperating & ~np.asarray(check.by_type) & differs
         if not drop.any():
             break
         cooperating &= ~drop
-    table = np.where(cooperating, alpha, beta).astype(np.intp)
-    table.setflags(write=False)
-    return ECLPlan(comp, check, bne, table)
+    return ECLPlan(comp, check, bne, _readonly(cooperating, bool), _readonly(played), _pure_table(played))
 
 
 @dataclass(frozen=True)
@@ -591,7 +701,8 @@ def simulate_ecl(game: ECLBayesianGame, policy: Any, n_players: int | None = Non
         with this many players (the cooperators' condition depends on it).
     n_universes : int
     seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
-        Root of two independent streams (types, policy assignment), derived from a
+        Root of three independent streams (types, policy assignment, the draws of
+        players whose type mixes), derived from a
         :class:`numpy.random.SeedSequence`; a Generator is spawned from.
     keep_players : bool
         Keep the per-player arrays in the result (False saves memory for huge runs).
@@ -627,7 +738,7 @@ def simulate_ecl(game: ECLBayesianGame, policy: Any, n_players: int | None = Non
         game = game.with_n_players(n)
     m = game.n_types
     pols, by_type, shares = _parse_policies(policy, m)
-    type_rng, policy_rng = _streams(seed, 2)
+    type_rng, policy_rng, action_rng = _streams(seed, 3)
 
     if not game.is_independent:
         import warnings
@@ -645,14 +756,17 @@ def simulate_ecl(game: ECLBayesianGame, policy: Any, n_players: int | None = Non
         cdf[-1] = np.inf
         pidx = np.searchsorted(cdf, policy_rng.random((U, n)), side="right").astype(np.intp)
     if all(isinstance(p, ECLPolicy) for p in pols):
-        tables = np.stack([p.table(game) for p in pols])
-        acts = tables[pidx, types]
+        tables = np.concatenate([p.strategy_table(game) for p in pols])      # (k * m, K)
+        acts = sample_actions(tables, pidx * m + types, action_rng)
     else:
         acts = np.empty(types.shape, np.intp)
         for k, p in enumerate(pols):
             mask = pidx == k
             if mask.any():
-                a = np.asarray(p.actions(game, types[mask]))
+                if isinstance(p, ECLPolicy):
+                    a = p.actions(game, types[mask], action_rng)
+                else:
+                    a = np.asarray(p.actions(game, types[mask]))
                 if a.shape != (int(mask.sum()),) or a.dtype.kind not in "iu":
                     raise ValueError(f"policy: {_policy_name(p)}.actions must return one integer action per type")
                 acts[mask] = a

@@ -19,9 +19,10 @@ code of :mod:`gamesim.sim.ecl` (nothing is hard-wired):
   dependence (Treutlein's ``4 < 4.5``), at ``n = 10`` it passes;
 * the ex-interim expected utilities (equation (9)) of both profiles;
 * the prior-weighted Nash bargaining compromise (definition 47) that an
-  :class:`~gamesim.agents.ECLCooperator` plays.  It needs a *strict* gain for
-  every type, so at ``n = 3`` (gain exactly 0) the compromise is the Bayesian Nash
-  profile and ECL cooperators start cooperating only from ``n = 4``.
+  :class:`~gamesim.agents.ECLCooperator` gets from the bargaining oracle (over
+  lotteries; here it is always a pure profile).  At ``n = 3`` no type can gain
+  (the best gain is exactly 0), so the compromise is the Bayesian Nash profile and
+  ECL cooperators start cooperating only from ``n = 4``.
 
 For a few ``n`` (``sim_ns``) it then samples universes
 (:func:`~gamesim.agents.simulate_ecl`, seeded): an all-ECL-cooperator population,
@@ -144,7 +145,7 @@ def analyse(n: int) -> dict[str, Any]:
     g = treutlein_example_35(n)
     bne = g.bayesian_nash_profile()
     check = g.cooperation_is_dependency_equilibrium(COOPERATE, bne.profile)
-    comp = g.compromise_profile()
+    comp = g.compromise()                     # the bargaining oracle's NBS over lotteries
     return {
         "n": n,
         "lhs": np.asarray(check.gains, dtype=float),

@@ -4,7 +4,9 @@ A population plays an ECL Bayesian game: each player is independently an
 :class:`~gamesim.agents.ECLCooperator` with probability ``q`` and a
 :class:`~gamesim.agents.CausalDecisionTheorist` (the Bayesian Nash action,
 proposition 36 of [T23]_) otherwise.  The cooperators play their type's part of
-the prior-weighted Nash bargaining compromise ``alpha`` (definition 47) when the
+the bargaining oracle's prior-weighted Nash bargaining compromise ``alpha``
+(definition 47, over lotteries: a type may be split between actions, each player
+drawing its own) when the
 dependency-equilibrium condition holds for their type, with the belief
 ``b = p(C | t', t, C)`` that another player is a cooperator too -- equation (49)::
 
@@ -48,11 +50,12 @@ Games: ``game="example35"`` is :func:`~gamesim.sim.ecl.treutlein_example_35`;
 are uniform on ``[0, 2 (1 - r)]``, so that -- as in example 35 -- what serves the
 chooser's own type serves the others less on average; the independent prior is
 drawn from a Dirichlet(2, ..., 2) distribution.  (With all contributions
-independent and uniform, few games have a profile that every type strictly
-prefers to the Bayesian Nash profile -- at ``n = 100`` about 14% of 3-type and 18%
-of 4-type 3-action games, against about 55% and 85% with this construction (50
-seeds each) -- and without one the compromise is the Bayesian Nash profile and
-there is nothing to trade.)  Each universe has ``n_players`` players (the game's
+independent and uniform, few games let every type gain over the Bayesian Nash
+profile -- at ``n = 100`` a mixed profile does so in about 38% of 3-type and 50% of
+4-type 3-action games and a pure one in 14% and 18%, against 86% and 100% (mixed)
+and 56% and 86% (pure) with this construction (50 seeds each) -- and without one
+the compromise is the Bayesian Nash profile and there is nothing to trade.)
+Each universe has ``n_players`` players (the game's
 ``n``, which the cooperators reason with), and there are ``n_universes`` universes
 per share.
 
@@ -95,6 +98,9 @@ def _at_least(k: int):
     return check
 
 
+#: Most types of a random game (the oracle's compromise takes about 0.2 s at 50).
+MAX_TYPES = 50
+
 PARAMETERS = (
     Parameter("game", "example35", str, "example35 (Treutlein's Bayesian PD) or random (seeded)",
               choice("example35", "random")),
@@ -103,7 +109,7 @@ PARAMETERS = (
               "true (the true share q) or overconfident (1)", choice("true", "overconfident")),
     Parameter("n_shares", 101, int, "grid of shares q from 1 to 0 (at least 2 points)", _at_least(2)),
     Parameter("n_universes", 1000, int, "sampled worlds per share", positive),
-    Parameter("types", 4, int, "number of types (random game only)", _at_least(1)),
+    Parameter("types", 4, int, f"number of types (random game only, at most {MAX_TYPES})", _at_least(1)),
     Parameter("actions", 3, int, "number of actions (random game only)", _at_least(2)),
 )
 
@@ -112,15 +118,13 @@ MAX_PLAYERS = 20_000_000
 
 
 def validate(params: Mapping[str, Any]) -> None:
-    """The simulation's size, and a random game small enough to enumerate its profiles."""
-    from ..sim.ecl import MAX_PROFILES
-
+    """The simulation's size, and a random game small enough for a quick compromise."""
     if params["n_players"] * params["n_universes"] > MAX_PLAYERS:
         raise ValueError(f"n_players, n_universes: at most {MAX_PLAYERS:,} players per share, got "
                          f"{params['n_players'] * params['n_universes']:,}")
-    if params["game"] == "random" and params["actions"] ** params["types"] > MAX_PROFILES:
-        raise ValueError(f"types, actions: the compromise enumerates actions ** types = "
-                         f"{params['actions']}**{params['types']} profiles, more than {MAX_PROFILES}")
+    if params["game"] == "random" and params["types"] > MAX_TYPES:
+        raise ValueError(f"types: at most {MAX_TYPES} (the compromise is a Nash bargaining solution "
+                         f"in R^types), got {params['types']}")
 
 
 def make_game(params: Mapping[str, Any], seed: Any):
@@ -196,16 +200,17 @@ def _group(res: Any, bne_util: np.ndarray, k: int) -> dict[str, Any]:
             "gain": float(diff.sum() / count), "gain_se": se(diff)}
 
 
-def expected_gains(game: Any, table: np.ndarray, beta: np.ndarray, q: float) -> tuple[float, float, float]:
+def expected_gains(game: Any, strategy: np.ndarray, beta: np.ndarray, q: float) -> tuple[float, float, float]:
     """Exact expected gains (cooperators, CDT players, everyone) over the all-Bayesian-Nash outcome.
 
-    Types and policies are independent draws (``simulate_ecl``), so a type-``t``
-    player's expected gain is ``[cooperator] D[t, t] + (n - 1) q sum_t' p(t') D[t', t]``
-    with ``D[t', t] = u_{t',t}(table[t']) - u_{t',t}(beta[t'])``.
+    Types, policies and the draws of mixing players are independent
+    (``simulate_ecl``), so a type-``t`` player's expected gain is ``[cooperator]
+    D[t, t] + (n - 1) q sum_t' p(t') D[t', t]`` with ``D[t', t] = sum_a
+    strategy[t', a] u_{t',t}(a) - u_{t',t}(beta[t'])``.
     """
     C, p, n = game.contributions, game.prior, game.n_players
     m = game.n_types
-    D = C[np.arange(m), :, table] - C[np.arange(m), :, beta]          # D[t', t]
+    D = np.einsum("pa,pta->pt", strategy, C) - C[np.arange(m), :, beta]    # D[t', t]
     others = (n - 1) * q * (p @ D)                                      # per receiving type t
     coop = float(p @ (np.diag(D) + others))
     cdt = float(p @ others)
@@ -223,10 +228,12 @@ def run(params: Mapping[str, Any], seed: Any, out_dir: Path | None, progress: Pr
     overconfident = params["belief"] == "overconfident"
     bne = np.asarray(game.bayesian_nash_profile().profile, np.intp)
     comp = ECLCooperator().plan(game).compromise
-    alpha = np.asarray(comp.profile, np.intp)
+    alpha = np.asarray(comp.strategy)                     # one lottery over actions per type
+    beta = np.eye(game.n_actions)[bne]
+    trading = np.any(alpha != beta, axis=1)
     b_star = threshold_share(game, alpha, bne)
     shares = np.linspace(1.0, 0.0, params["n_shares"])
-    eu_alpha = float(game.prior @ game.expected_utility(alpha))
+    eu_alpha = float(game.prior @ game.expected_utility_mixed(alpha))
     eu_beta = float(game.prior @ game.expected_utility(bne))
 
     cols = {k: [] for k in ("q", "belief", "eq49_holds", "eq49_lhs_min", "cooperators_comply", "cooperating_types",
@@ -241,7 +248,7 @@ def run(params: Mapping[str, Any], seed: Any, out_dir: Path | None, progress: Pr
         q = float(q)
         b = 1.0 if overconfident else q
         coop_policy = ECLCooperator(belief_cooperators=b)
-        table = np.asarray(coop_policy.table(game), np.intp)
+        table = np.asarray(coop_policy.strategy_table(game))
         lhs = np.asarray(game.gains_from_trade(alpha, bne, non_cooperator=1.0 - q), dtype=float)
         check = game.cooperation_is_dependency_equilibrium(alpha, bne, non_cooperator=1.0 - q)
         res = simulate_ecl(game, {coop_policy: q, CausalDecisionTheorist(): 1.0 - q}, n_players=n,
@@ -255,7 +262,7 @@ def run(params: Mapping[str, Any], seed: Any, out_dir: Path | None, progress: Pr
         row = {
             "q": q, "belief": b, "eq49_holds": bool(check.holds), "eq49_lhs_min": float(lhs.min()),
             "cooperators_comply": bool(np.array_equal(table, alpha)),
-            "cooperating_types": int(np.count_nonzero((table == alpha) & (alpha != bne))),
+            "cooperating_types": int(np.count_nonzero(np.all(table == alpha, axis=1) & trading)),
             "coop_players": coop["players"], "coop_mean": coop["mean"], "coop_mean_se": coop["mean_se"],
             "coop_gain": coop["gain"], "coop_gain_se": coop["gain_se"],
             "cdt_players": cdt["players"], "cdt_mean": cdt["mean"], "cdt_mean_se": cdt["mean_se"],
@@ -285,7 +292,8 @@ def run(params: Mapping[str, Any], seed: Any, out_dir: Path | None, progress: Pr
         "actions": game.n_actions,
         "prior": game.prior.tolist(),
         "bne_profile": bne.tolist(),
-        "compromise_profile": alpha.tolist(),
+        "compromise_profile": list(comp.profile) if comp.profile is not None else None,
+        "compromise_strategy": alpha.tolist(),
         "compromise_method": comp.method,
         "eu_compromise": eu_alpha,
         "eu_bne": eu_beta,
@@ -351,6 +359,16 @@ def figure(cols: Mapping[str, list], headline: Mapping[str, Any]):
     return fig
 
 
+def _describe(h: Mapping[str, Any]) -> str:
+    """The compromise as a profile, or per type the lottery over actions (support only)."""
+    if h["compromise_profile"] is not None:
+        return str(h["compromise_profile"])
+    parts = []
+    for row in h["compromise_strategy"]:
+        parts.append("{" + ", ".join(f"{a}: {p:.3g}" for a, p in enumerate(row) if p > 0) + "}")
+    return "[" + ", ".join(parts) + "]"
+
+
 def format_summary(headline: Mapping[str, Any]) -> str:
     """The threshold share and the gains at q = 1 and q = 0, then a thinned table."""
     def fmt(v: Any, spec: str = ".4g") -> str:
@@ -361,10 +379,10 @@ def format_summary(headline: Mapping[str, Any]) -> str:
               if h["threshold_share_closed_form"] is not None else "")
     lines = [f"game: {h['game']}; {h['players_per_share']:,} players per share ({h['n_universes']} worlds of "
              f"{h['n_players']}); cooperators' belief: {h['belief']}",
-             f"compromise {h['compromise_profile']} vs Bayesian Nash {h['bne_profile']}: EU {fmt(h['eu_compromise'])} "
+             f"compromise {_describe(h)} vs Bayesian Nash {h['bne_profile']}: EU {fmt(h['eu_compromise'])} "
              f"vs {fmt(h['eu_bne'])}",
              f"eq. (49) holds for shares q >= {fmt(h['threshold_share'])}{closed}"
-             + ("" if h["compromise_method"] == "enumeration" else
+             + ("" if h["compromise_method"] != "disagreement" else
                 "  [no profile gives every type a strict gain: the compromise is the Bayesian Nash "
                 "profile, nothing to trade]"),
              f"gains at q = 1: {fmt(h['gains_at_q1'])} ± {fmt(h['gains_se_at_q1'], '.2g')} "

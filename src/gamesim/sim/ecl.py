@@ -200,10 +200,10 @@ class DependencyCheck:
 
     Attributes
     ----------
-    profile : tuple of int
-        The candidate anonymous pure profile ``alpha``.
-    disagreement : tuple of int
-        The Bayesian Nash profile ``beta`` it is compared with.
+    profile : tuple of int or None
+        The candidate anonymous pure profile ``alpha``; None for a mixed one.
+    disagreement : tuple of int or None
+        The Bayesian Nash profile ``beta`` it is compared with (None if mixed).
     gains : ndarray, shape (m,)
         Left-hand side of the equation for each type.
     by_type : ndarray of bool, shape (m,)
@@ -212,14 +212,17 @@ class DependencyCheck:
         Whether it holds for every type (then ``alpha`` is a dependency equilibrium).
     equation : str
         ``"(41)"`` or ``"(49)"`` (when a non-cooperator belief was given).
+    strategy : ndarray, shape (m, K)
+        ``alpha`` as one lottery over actions per type (one-hot rows when pure).
     """
 
-    profile: tuple
-    disagreement: tuple
+    profile: tuple | None
+    disagreement: tuple | None
     gains: np.ndarray
     by_type: np.ndarray
     holds: bool
     equation: str
+    strategy: np.ndarray | None = None
 
     def __bool__(self) -> bool:
         return self.holds
@@ -227,44 +230,65 @@ class DependencyCheck:
 
 @dataclass(frozen=True, eq=False)
 class CompromiseResult:
-    """The weighted Nash bargaining compromise over anonymous pure profiles.
+    """The prior-weighted Nash bargaining compromise of an ECL Bayesian game.
+
+    Two computations fill it (:meth:`ECLBayesianGame.compromise`): the bargaining
+    oracle's Nash bargaining solution over the *convexified* game, whose actions
+    are the types' lotteries over their actions (definition 42 with ``A_t`` the
+    convex hull of type ``t``'s contribution vectors; ``method="nbs"``), or an
+    enumeration of the anonymous pure profiles (``method="enumeration"``).
 
     Attributes
     ----------
     method : str
-        ``"enumeration"`` when some profile gives every positively weighted type a
-        strictly positive gain; ``"disagreement"`` when none does and the result is
-        the disagreement profile itself.
+        ``"nbs"`` (the oracle's solution over mixed profiles), ``"enumeration"``
+        (the best anonymous pure profile), or ``"disagreement"`` when no profile of
+        the searched kind gives every positively weighted type a strictly positive
+        gain and the result is the disagreement profile itself.
     weights : ndarray, shape (m,)
         The Nash exponents ``nu_t`` (summing to 1).
-    profile : tuple of int
-        The chosen profile ``alpha``.
+    profile : tuple of int or None
+        The compromise as an anonymous pure profile ``alpha``; None when some type
+        must randomise (see :attr:`strategy`).
+    strategy : ndarray, shape (m, K)
+        ``strategy[t]``: the lottery over actions that every type-``t`` player
+        plays (one-hot rows for a pure compromise).
     expected_utility : ndarray, shape (m,)
-        ``EU_t(alpha)``.
+        ``EU_t`` of the compromise.
     disagreement_profile : tuple of int
         ``beta``, the Bayesian Nash profile used as disagreement point.
     disagreement_utility : ndarray, shape (m,)
         ``EU_t(beta)``.
     log_nash_product : float
-        ``sum_t nu_t log(EU_t(alpha) - EU_t(beta))`` over types with ``nu_t > 0``
+        ``sum_t nu_t log(EU_t - EU_t(beta))`` over types with ``nu_t > 0``
         (``-inf`` for the disagreement fallback).
-    n_profiles : int
-        How many profiles were enumerated (``K ** m``).
+    n_profiles : int or None
+        How many pure profiles were enumerated (``K ** m``); None for ``"nbs"``.
+    outcome : ECLBargainingOutcome or None
+        The bargaining oracle's result (:func:`gamesim.bargaining.ecl_nash_bargaining`)
+        when the NBS was computed.
     """
 
     method: str
     weights: np.ndarray
-    profile: tuple
+    profile: tuple | None
+    strategy: np.ndarray
     expected_utility: np.ndarray
     disagreement_profile: tuple
     disagreement_utility: np.ndarray
     log_nash_product: float
-    n_profiles: int
+    n_profiles: int | None
+    outcome: Any = None
 
     @property
     def gains(self) -> np.ndarray:
         """``EU(alpha) - EU(beta)``, the left-hand side of equation (41)."""
         return self.expected_utility - self.disagreement_utility
+
+    @property
+    def is_pure(self) -> bool:
+        """Whether every type plays one action for sure."""
+        return self.profile is not None
 
 
 # ---------------------------------------------------------------------------
@@ -368,6 +392,7 @@ class ECLBayesianGame:
         self.types: tuple[str, ...] = _names(types, m, "types", "t")
         self.name = name if name is not None else f"ECL Bayesian game ({m} types, {C.shape[2]} actions, n={self._n})"
         self._scale = 1.0 + float(np.max(np.abs(C)))
+        self._bargaining = None
 
     @classmethod
     def independent(cls, contributions: Any, prior: Any, n_players: int, **kwargs: Any) -> "ECLBayesianGame":
@@ -477,8 +502,32 @@ class ECLBayesianGame:
         return D
 
     def _received(self, profile: np.ndarray) -> np.ndarray:
-        """``V[t2, t] = u_{t2,t}(alpha_t2)``: what each type's action gives each type."""
+        """``V[t2, t] = u_{t2,t}(alpha_t2)``: what each type's action gives each type.
+
+        ``profile`` is an index vector ``(m,)`` or a strategy ``(m, K)`` (expected gifts).
+        """
+        if profile.ndim == 2:
+            return np.einsum("pa,pta->pt", profile, self._C)
         return self._C[np.arange(self.n_types), :, profile]
+
+    def _pure_or_mixed(self, value: Any, field: str) -> np.ndarray:
+        """An anonymous profile: action indices ``(m,)``, or lotteries ``(m, K)`` for a mixed one."""
+        if np.ndim(value) != 2:
+            return self._profile(value, field)
+        m, K = self.n_types, self.n_actions
+        S = as_matrix(value, field, f"shape ({m}, {K})")
+        if S.shape != (m, K):
+            raise ValueError(f"{field}: a mixed profile needs shape ({m}, {K}) (a lottery per type), got {S.shape}")
+        return _check_distribution(S, field, positive=False)
+
+    def _as_strategy(self, profile: np.ndarray) -> np.ndarray:
+        if profile.ndim == 2:
+            return profile
+        return np.eye(self.n_actions)[profile]
+
+    @staticmethod
+    def _pure_tuple(profile: np.ndarray) -> tuple | None:
+        return tuple(int(x) for x in profile) if profile.ndim == 1 else None
 
     def expected_utility(self, profile: Any) -> np.ndarray:
         """Ex-interim expected utility of an anonymous pure profile, equation (9).
@@ -580,11 +629,19 @@ class ECLBayesianGame:
         (u_{t2,t}(alpha_t2) - u_{t2,t}(beta_t2))``, which for ``D = 0`` is
         ``EU_t(alpha) - EU_t(beta)``.
 
+        A mixed ``alpha`` (one lottery over actions per type, every player drawing
+        independently) enters through its expected gifts ``sum_a alpha_t(a)
+        u_{t,t2}(a)``: by separability the expected utilities are linear in each
+        type's lottery, so this is the condition of theorem 51 in the convexified
+        game (definition 42 with ``A_t`` the convex hull of type ``t``'s gift
+        vectors), where a lottery is an action.
+
         Parameters
         ----------
-        alpha : array_like of int, shape (m,)
-            The candidate anonymous pure profile.
-        beta : array_like of int, shape (m,), optional
+        alpha : array_like of int, shape (m,), or array_like, shape (m, K)
+            The candidate anonymous profile: one action per type, or one lottery
+            over actions per type.
+        beta : array_like, shape (m,) or (m, K), optional
             The comparison profile; default :meth:`bayesian_nash_profile`.
         non_cooperator : float or array_like, shape (m, m), optional
             Equation (49): ``non_cooperator[t, t2] = p(D | t2, t, C)``, the belief of
@@ -610,8 +667,8 @@ class ECLBayesianGame:
         >>> g.gains_from_trade([0, 0], non_cooperator=0.5)
         array([1.25, 1.25])
         """
-        a = self._profile(alpha, "alpha")
-        b = self._profile(self.bayesian_nash_profile().profile if beta is None else beta, "beta")
+        a = self._pure_or_mixed(alpha, "alpha")
+        b = self._pure_or_mixed(self.bayesian_nash_profile().profile if beta is None else beta, "beta")
         W = self._weights(non_cooperator)
         return (W * (self._received(a) - self._received(b)).T).sum(axis=1)
 
@@ -649,14 +706,14 @@ class ECLBayesianGame:
         >>> check.holds, check.by_type, check.gains
         (True, array([ True,  True]), array([3.5, 3.5]))
         """
-        a = self._profile(alpha, "alpha")
-        b = self._profile(self.bayesian_nash_profile().profile if beta is None else beta, "beta")
+        a = self._pure_or_mixed(alpha, "alpha")
+        b = self._pure_or_mixed(self.bayesian_nash_profile().profile if beta is None else beta, "beta")
         gains = self.gains_from_trade(a, b, non_cooperator=non_cooperator)
         tol = 1e-9 * self._scale * self._n
         by_type = gains >= -tol
-        return DependencyCheck(tuple(int(x) for x in a), tuple(int(x) for x in b), frozen(gains),
+        return DependencyCheck(self._pure_tuple(a), self._pure_tuple(b), frozen(gains),
                                _frozen_bool(by_type), bool(by_type.all()),
-                               "(41)" if non_cooperator is None else "(49)")
+                               "(41)" if non_cooperator is None else "(49)", frozen(self._as_strategy(a)))
 
     # -- the compromise -----------------------------------------------------------
     def anonymous_pure_profiles(self) -> Iterator[tuple[int, ...]]:
@@ -750,15 +807,166 @@ class ECLBayesianGame:
         ok = np.all(gains >= -tol, axis=1) & np.all(gains[:, pos] > tol, axis=1)
         beta_t = tuple(int(x) for x in b)
         if not ok.any():
-            return CompromiseResult("disagreement", frozen(nu), beta_t, frozen(d), beta_t, frozen(d),
-                                    -math.inf, profiles.shape[0])
+            return CompromiseResult("disagreement", frozen(nu), beta_t, frozen(self._as_strategy(b)), frozen(d),
+                                    beta_t, frozen(d), -math.inf, profiles.shape[0])
         idx = np.flatnonzero(ok)
         with np.errstate(divide="ignore"):
             obj = np.log(gains[idx][:, pos]) @ nu[pos]
         best = obj.max()
         k = idx[np.flatnonzero(obj >= best - 1e-12 * (1.0 + abs(best)))[0]]
-        return CompromiseResult("enumeration", frozen(nu), tuple(int(x) for x in profiles[k]), frozen(EU[k]),
-                                beta_t, frozen(d), float(obj[np.flatnonzero(idx == k)[0]]), profiles.shape[0])
+        return CompromiseResult("enumeration", frozen(nu), tuple(int(x) for x in profiles[k]),
+                                frozen(self._as_strategy(profiles[k])), frozen(EU[k]), beta_t, frozen(d),
+                                float(obj[np.flatnonzero(idx == k)[0]]), profiles.shape[0])
+
+    def to_bargaining_game(self):
+        """The ECL Bayesian bargaining game of the mixed extension (definition 42).
+
+        Type ``t``'s action set ``A_t`` is the convex hull of its gift vectors
+        ``(u_{t,t2}(a))_{t2}`` over its ``K`` actions (a
+        :class:`~gamesim.bargaining.feasible.PolytopeSet` whose points are the
+        actions, in order): a lottery over actions is an action of the bargaining
+        game, and by additive separability its expected utilities (equation (52))
+        are those of the mixed profile here.  Same posterior, prior, type names and
+        number of players.  Cached.
+
+        Raises
+        ------
+        ValueError
+            ``n_players: ...`` for a one-player game (nothing to bargain over).
+
+        Examples
+        --------
+        >>> bg = treutlein_example_35(10).to_bargaining_game()
+        >>> bg.action_sets[0].points          # type 0's gifts (to type 0, to type 1) by action
+        array([[2., 2.],
+               [3., 0.]])
+        >>> bg.expected_utility([[2, 2], [2, 2]])   # everyone cooperates
+        array([20., 20.])
+        """
+        if self._n < 2:
+            raise ValueError("n_players: a bargaining game needs at least 2 players")
+        if self._bargaining is None:
+            from ..bargaining.feasible import from_points
+            from .ecl_bargaining import ECLBargainingGame
+
+            sets = [from_points(self._C[t].T) for t in range(self.n_types)]
+            self._bargaining = ECLBargainingGame(sets, self._P, self._n, prior=self._prior, types=self.types,
+                                                 name=f"bargaining game of {self.name}")
+        return self._bargaining
+
+    def compromise(self, weights: Any = None, beta: Any = None, *, method: str = "nbs") -> CompromiseResult:
+        """The prior-weighted Nash bargaining compromise: the bargaining oracle's solution.
+
+        ``method="nbs"`` (default) asks the bargaining oracle
+        (:func:`gamesim.bargaining.ecl_nash_bargaining`) for the weighted Nash
+        bargaining solution of definition 47 over the mixed extension
+        (:meth:`to_bargaining_game`), with the Bayesian Nash payoffs ``EU(beta)`` as
+        disagreement point.  Its profile is a gift vector per type in the convex
+        hull of the type's actions; each is written as a lottery over actions
+        (:func:`~gamesim.bargaining.feasible.nearest_lottery`, a vertex of the
+        lottery polytope, so few actions are mixed).  By proposition 53 the NBS is a
+        dependency equilibrium of the bargaining game, and it satisfies equation
+        (41) in expectation.  When no type can gain the result is ``beta`` itself
+        (``method="disagreement"``).  When some type can gain but not all of them,
+        the oracle holds the others at their disagreement utility (the convention
+        before definition 57).
+
+        ``method="pure"`` is :meth:`compromise_profile`: the best anonymous *pure*
+        profile, by enumeration.  It is never better for the Nash product and often
+        worse (it cannot split a type between actions).
+
+        Parameters
+        ----------
+        weights : array_like, shape (m,), optional
+            Nash exponents (normalised to sum 1), default the prior (Harsanyi and
+            Selten 1972).  ``"nbs"`` needs them positive; ``"pure"`` allows zeros.
+        beta : array_like of int, shape (m,), optional
+            Disagreement profile; default :meth:`bayesian_nash_profile`.
+        method : {"nbs", "pure"}
+
+        Returns
+        -------
+        CompromiseResult
+
+        Raises
+        ------
+        ValueError
+            ``method: ...``, ``weights: ...``, ``beta: ...``.
+
+        References
+        ----------
+        .. [1] J. Treutlein, "Modeling evidential cooperation in large worlds",
+           2023, definitions 42 and 47, theorem 51, proposition 53.
+        .. [2] J. F. Nash, "The bargaining problem", Econometrica 18, 1950.
+
+        Examples
+        --------
+        >>> r = treutlein_example_35(n_players=10).compromise()
+        >>> r.method, r.profile, r.expected_utility.round(9), r.disagreement_utility
+        ('nbs', (0, 0), array([20., 20.]), array([16.5, 16.5]))
+        >>> treutlein_example_35(n_players=2).compromise().method
+        'disagreement'
+        """
+        if method == "pure":
+            return self.compromise_profile(weights=weights, beta=beta)
+        if method != "nbs":
+            raise ValueError(f"method: expected 'nbs' or 'pure', got {method!r}")
+        m = self.n_types
+        if weights is None:
+            nu = self._prior.copy()
+        else:
+            nu = _as_vector(weights, "weights", m)
+            if np.any(nu <= 0):
+                raise ValueError("weights: the Nash bargaining solution needs positive weights "
+                                 "(use method='pure' for zero weights)")
+            nu = nu / nu.sum()
+        b = self._profile(self.bayesian_nash_profile().profile if beta is None else beta, "beta")
+        d = self.expected_utility(b)
+        beta_t = tuple(int(x) for x in b)
+        disagree = CompromiseResult("disagreement", frozen(nu), beta_t, frozen(self._as_strategy(b)), frozen(d),
+                                    beta_t, frozen(d), -math.inf, None)
+        if self._n < 2:
+            return disagree
+        from ..bargaining.ecl import nash_bargaining
+
+        outcome = nash_bargaining(self.to_bargaining_game(), weights=nu, disagreement=d)
+        tol = 1e-9 * self._scale * self._n
+        if not np.any(outcome.gains > tol):
+            return disagree
+        S = self._lotteries(np.asarray(outcome.profile))
+        EU = self.expected_utility_mixed(S)
+        gains = EU - d
+        active = gains > tol
+        with np.errstate(divide="ignore"):
+            log_np = float(np.log(gains[active]) @ nu[active])
+        pure = np.all(S.max(axis=1) == 1.0)
+        profile = tuple(int(a) for a in S.argmax(axis=1)) if pure else None
+        return CompromiseResult("nbs", frozen(nu), profile, frozen(S), frozen(EU), beta_t, frozen(d), log_np,
+                                None, outcome)
+
+    def _lotteries(self, alpha: np.ndarray) -> np.ndarray:
+        """One lottery over actions per type whose expected gifts are ``alpha[t]``.
+
+        Weights below ``1e-9`` are solver noise and are dropped, so a vertex of
+        ``A_t`` becomes the pure action.
+        """
+        from ..bargaining.feasible import nearest_lottery
+
+        m, K = self.n_types, self.n_actions
+        S = np.zeros((m, K))
+        for t in range(m):
+            gifts = self._C[t].T                           # (K, m): action a's gifts to each type
+            dist = np.abs(gifts - alpha[t]).max(axis=1)
+            close = np.flatnonzero(dist <= 1e-9 * self._scale)
+            if close.size:
+                S[t, close[0]] = 1.0
+                continue
+            gap, lam = nearest_lottery(gifts, alpha[t])
+            if gap > 1e-6 * self._scale:  # pragma: no cover - the oracle's profile lies in A_t
+                raise RuntimeError(f"compromise: type {t}'s part {alpha[t]} is not a lottery over its actions")
+            lam[lam < 1e-9] = 0.0
+            S[t] = lam / lam.sum()
+        return S
 
     # -- full Bayesian game arrays ---------------------------------------------------
     def bayesian_payoffs(self) -> tuple[np.ndarray, np.ndarray]:
