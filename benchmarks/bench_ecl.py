@@ -7,7 +7,9 @@ One invocation measures, in the same run:
     :class:`~gamesim.sim.ecl.ECLBayesianGame` with 10 types and 3 actions): type
     sampling, the policy's table lookup, realized utilities, the same draws at the
     Bayesian Nash profile, and the per-type and per-policy means -- with
-    ``keep_players=False`` (the headline) and ``keep_players=True``;
+    ``keep_players=False`` (the headline) and ``keep_players=True``; and once more with
+    a policy under which every type mixes uniformly over its actions, so every player
+    takes a seeded draw (the worst case of a mixed compromise);
 (b) ``ECLBayesianGame.realized_utilities`` alone on the same million (type, action)
     pairs: one ``bincount`` over (type, action) codes, an ``(m K) x m`` matrix
     product and a gather;
@@ -33,7 +35,7 @@ children run first, while the parent is small: Linux carries ``ru_maxrss`` over
 
 Correctness is checked before timing: (b) against (c) on the full million and
 against (d) on the 2,000-player universe (relative 1e-12), and the simulated
-players all play the cooperator's table.
+players all play actions in the support of the cooperator's strategy.
 
 Usage::
 
@@ -52,11 +54,12 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from dataclasses import dataclass
 
 import numpy as np
 
 import gamesim as gs
-from gamesim.agents.ecl import ECLCooperator, simulate_ecl
+from gamesim.agents.ecl import ECLCooperator, ECLPolicy, simulate_ecl
 from gamesim.sim.ecl import ECLBayesianGame
 from _common import git_commit
 
@@ -84,7 +87,18 @@ def make_game(n: int) -> ECLBayesianGame:
 def inputs(game: ECLBayesianGame, n: int) -> tuple[np.ndarray, np.ndarray]:
     """One universe of ``n`` players: sampled types and the cooperator's actions, shape (1, n)."""
     types = game.sample_types(n, 1, np.random.default_rng(SEED + 1))
-    return types, ECLCooperator().actions(game, types)
+    return types, ECLCooperator().actions(game, types, np.random.default_rng(SEED + 2))
+
+
+@dataclass(frozen=True)
+class UniformMixer(ECLPolicy):
+    """Every type plays each action with probability 1/K: every player draws."""
+
+    def table(self, game: ECLBayesianGame) -> np.ndarray:
+        raise ValueError("game: UniformMixer mixes; it has no action table")
+
+    def strategy_table(self, game: ECLBayesianGame) -> np.ndarray:
+        return np.full((game.n_types, game.n_actions), 1.0 / game.n_actions)
 
 
 def per_player_linear(C: list, types: list, actions: list) -> list:
@@ -125,7 +139,8 @@ def traced_peak(fn) -> int:
     return peak - base
 
 
-NAMES = ("simulate_ecl", "simulate_ecl(keep_players)", "realized_utilities", "per-player loop, O(n)")
+NAMES = ("simulate_ecl", "simulate_ecl(keep_players)", "simulate_ecl(every player mixes)", "realized_utilities",
+         "per-player loop, O(n)")
 
 
 def contender(name: str, game: ECLBayesianGame, n: int):
@@ -135,6 +150,8 @@ def contender(name: str, game: ECLBayesianGame, n: int):
         return lambda: simulate_ecl(game, ECLCooperator(), n_players=n, seed=3, keep_players=False)
     if name == "simulate_ecl(keep_players)":
         return lambda: simulate_ecl(game, ECLCooperator(), n_players=n, seed=3)
+    if name == "simulate_ecl(every player mixes)":
+        return lambda: simulate_ecl(game, UniformMixer(), n_players=n, seed=3, keep_players=False)
     types, actions = inputs(game, n)
     if name == "realized_utilities":
         return lambda: game.realized_utilities(types, actions)
@@ -201,17 +218,20 @@ def main(argv=None) -> int:
         print("ERROR: realized_utilities disagrees with the pairwise sum", file=sys.stderr)
         return 1
     res = simulate_ecl(game, ECLCooperator(), n_players=N, seed=3)
-    if not np.array_equal(res.actions, plan.table[res.types]):
-        print("ERROR: simulated actions are not the cooperator's table", file=sys.stderr)
+    if not np.all(plan.strategy[res.types, res.actions] > 0):
+        print("ERROR: simulated actions are not in the support of the cooperator's strategy", file=sys.stderr)
         return 1
     del res, slow
 
+    bne_rows = np.eye(K)[list(plan.bayesian_nash)]
+    trading = int(np.count_nonzero(plan.cooperating & np.any(plan.strategy != bne_rows, axis=1)))
     print(f"gamesim {gs.__version__} ({git_commit()}), numpy {np.__version__}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}")
     print(f"{N:,} players in one universe of a random {M}-type {K}-action ECL game; "
-          f"compromise over {K}**{M} = {K ** M:,} profiles ({plan.compromise.method}) computed once in "
+          f"the bargaining oracle's compromise ({plan.compromise.method}, "
+          f"{'pure' if plan.table is not None else 'mixed'}) computed once in "
           f"{t_plan * 1e3:.0f} ms (cached, not timed below); cooperating types "
-          f"{int(np.count_nonzero(plan.table != np.array(plan.bayesian_nash)))}/{M}")
+          f"{trading}/{M}")
     print(f"median of {repeats} after 1 warm-up ({loop_repeats} for the O(n) Python loop)\n")
 
     calls = {name: contender(name, game, N) for name in NAMES}

@@ -710,6 +710,13 @@ def test_input_errors_name_the_field():
         is_dependency_equilibrium(g, [[0.5, 0], [0, 0.4]])
     with pytest.raises(ValueError, match="joint.*profile"):
         is_dependency_equilibrium(g, (0, 2))
+    # a list (or array) with one action per player is a pure profile too
+    assert bool(is_dependency_equilibrium(g, [0, 0])) and not is_dependency_equilibrium(g, np.array([0, 1]))
+    with pytest.raises(ValueError, match="joint: pure profile"):
+        is_dependency_equilibrium(g, [0, 2])
+    with pytest.raises(ValueError, match="^support: not used for ECL"):
+        from gamesim.sim.ecl import treutlein_example_35
+        is_dependency_equilibrium(treutlein_example_35(2), (1, 1), support=np.ones((2, 2, 2, 2), bool))
     with pytest.raises(ValueError, match="eu_tol"):
         is_dependency_equilibrium(g, (0, 0), eu_tol=-1)
     with pytest.raises(ValueError, match="support"):

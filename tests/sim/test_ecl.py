@@ -313,7 +313,10 @@ def test_to_bargaining_game():
 @given(small_games(max_players=3, correlated=False), st.integers(0, 2**32 - 1))
 def test_oracle_compromise_dominates_pure_enumeration(game, seed):
     g = game.with_n_players(max(2, game.n_players))
-    w = None if seed % 2 else np.random.default_rng(seed).random(g.n_types) + 0.1
+    rng = np.random.default_rng(seed)
+    w = None if seed % 3 == 0 else rng.random(g.n_types) + 0.1
+    if w is not None and seed % 3 == 1 and g.n_types > 1:
+        w[rng.integers(g.n_types)] = 0.0            # definition 47 allows a zero weight
     nbs, pure = g.compromise(weights=w), g.compromise(weights=w, method="pure")
     np.testing.assert_allclose(nbs.weights, pure.weights)
     assert nbs.log_nash_product >= pure.log_nash_product - 1e-9
@@ -336,9 +339,18 @@ def test_compromise_method_and_weight_errors():
     g = treutlein_example_35(10)
     with pytest.raises(ValueError, match="^method"):
         g.compromise(method="kalai")
-    with pytest.raises(ValueError, match="^weights: the Nash bargaining solution needs positive"):
-        g.compromise(weights=[1, 0])
-    assert g.compromise(weights=[1, 0], method="pure").profile == (0, 0)
+    with pytest.raises(ValueError, match="^weights: must be non-negative"):
+        g.compromise(weights=[1, -1])
+    # Weight 0 for type 1: type 0's best outcome that type 1 does not lose from.  Among pure
+    # profiles that is everyone cooperating ((D, C) gives type 1 only 11 < 16.5).  With
+    # lotteries type 0 defects with probability x while type 1 cooperates: EU_1 = 20 - 9x
+    # stays >= 16.5 up to x = 7/18, and EU_0 = 20 + 5.5x grows with x.
+    pure = g.compromise(weights=[1, 0], method="pure")
+    assert pure.profile == (0, 0)
+    nbs = g.compromise(weights=[1, 0])
+    assert nbs.gains[1] == pytest.approx(0.0, abs=1e-7) and nbs.gains[0] > pure.gains[0] + 1
+    np.testing.assert_allclose(nbs.strategy, [[11 / 18, 7 / 18], [1, 0]], atol=1e-6)
+    np.testing.assert_allclose(nbs.expected_utility, [20 + 5.5 * 7 / 18, 16.5], atol=1e-6)
     # n = 1: nobody else to trade with
     assert treutlein_example_35(1).compromise().method == "disagreement"
 

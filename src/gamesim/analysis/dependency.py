@@ -377,6 +377,17 @@ def _is_profile(joint: Any) -> bool:
         isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in joint)
 
 
+def _looks_like_profile(joint: Any, shape: tuple[int, ...]) -> bool:
+    """A flat sequence of integers, one per player, where a joint needs ``len(shape) >= 2`` axes."""
+    if len(shape) < 2 or isinstance(joint, (str, bytes)):
+        return False
+    try:
+        arr = np.asarray(joint)
+    except Exception:  # pragma: no cover - exotic inputs go to the distribution check
+        return False
+    return (arr.ndim == 1 and arr.size == len(shape) and arr.dtype.kind in "iu")
+
+
 def _profile_joint(profile: tuple, shape: tuple[int, ...], field: str = "joint") -> np.ndarray:
     if len(profile) != len(shape) or any(not 0 <= a < m for a, m in zip(profile, shape)):
         raise ValueError(f"{field}: pure profile {profile} does not fit the action counts {shape}")
@@ -449,8 +460,9 @@ def is_dependency_equilibrium(game: NormalFormGame, joint: Any, *, tol: float = 
     Parameters
     ----------
     game : NormalFormGame
-    joint : array_like of shape ``game.n_actions``, or tuple of int
-        A probability distribution over pure profiles, or one pure profile.
+    joint : array_like of shape ``game.n_actions``, or sequence of int
+        A probability distribution over pure profiles, or one pure profile (a
+        tuple, or any flat integer sequence with one action per player).
     tol : float
         Probabilities at most ``tol`` count as zero (entries of ``joint`` below it are
         dropped).
@@ -508,11 +520,16 @@ def is_dependency_equilibrium(game: NormalFormGame, joint: Any, *, tol: float = 
     """
     if hasattr(game, "bayesian_payoffs") and not isinstance(game, NormalFormGame):
         # An ECL Bayesian game with an anonymous pure profile (one action per type).
+        if support is not None:
+            raise ValueError("support: not used for ECL Bayesian games; call ecl_dependency_equilibrium "
+                             "with same_type_same_action= to choose the perturbations")
         return ecl_dependency_equilibrium(game, joint, tol=tol, eu_tol=eu_tol)
     if not isinstance(game, NormalFormGame):
         raise ValueError(f"game: expected a NormalFormGame, got {type(game).__name__}")
     _check_tols(tol, eu_tol)
     shape = game.n_actions
+    if not _is_profile(joint) and _looks_like_profile(joint, shape):
+        joint = tuple(int(a) for a in joint)     # a list of one action per player, not a joint
     s = _profile_joint(joint, shape) if _is_profile(joint) else _as_distribution(joint, shape)
     allowed = _as_support(support, shape)
     s = np.where(s > tol, s, 0.0)

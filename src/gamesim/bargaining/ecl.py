@@ -23,7 +23,9 @@ individual feasible sets ``F_t = f^(t)(A_t)`` (definitions 44-45).
 Convention for degenerate disagreement points (stated before definition 57 and
 used for all functions here): the Nash product runs over the types ``P`` that can
 gain, i.e. for which some ``x in F`` with ``x >= d`` has ``x_t > d_t``; the others
-stay at ``d_t``.  When ``P`` is empty the solution is ``d``.
+stay at ``d_t``.  When ``P`` is empty the solution is ``d``.  Types with Nash weight
+``nu_t = 0`` (definition 47 allows it) are left out of the product as well and are
+only kept at ``x_t >= d_t``.
 
 References
 ----------
@@ -255,8 +257,8 @@ def _weights(game: ECLBargainingGame, weights: Any) -> np.ndarray:
         raise ValueError(f"weights: must be a vector of numbers ({exc})") from None
     if w.shape != (m,) or not np.all(np.isfinite(w)):
         raise ValueError(f"weights: expected a finite vector of shape ({m},), got shape {w.shape}")
-    if np.any(w <= 0):
-        raise ValueError(f"weights: must all be positive, got {w}")
+    if np.any(w < 0) or not w.sum() > 0:
+        raise ValueError(f"weights: must be non-negative with a positive sum, got {w}")
     return w / w.sum()
 
 
@@ -382,10 +384,12 @@ def _nbs(F: FeasibleSet, d: np.ndarray, w: np.ndarray) -> _NBS | None:
     """``mu^nu(F, d)`` with the degenerate-``d`` convention; None when ``F`` does not dominate ``d``."""
     n = F.n_players
     tol = _tol(F)
-    try:
-        sol = nash_solution(F, d, w)
-    except ValueError:
-        sol = None  # d is not strictly dominated: handled below
+    sol = None
+    if np.all(w > 0):
+        try:
+            sol = nash_solution(F, d, w)
+        except ValueError:
+            sol = None  # d is not strictly dominated: handled below
     if sol is not None:
         return _NBS(np.array(sol.point), sol.components, sol.component_lotteries, np.array(sol.weights),
                     np.ones(n, dtype=bool), sol.method, float(sol.certificate), sol,
@@ -406,7 +410,9 @@ def _nbs(F: FeasibleSet, d: np.ndarray, w: np.ndarray) -> _NBS | None:
     else:
         return None
     ideal = np.array([o.x[t] for t, o in enumerate(tops)])
-    active = (ideal - d) > n * tol * scale
+    # A type with weight 0 is not in the product (definition 47 allows nu_t = 0): it
+    # is only kept at or above its disagreement utility.
+    active = ((ideal - d) > n * tol * scale) & (w > 0)
     if np.sum(active) > 1:
         return _restricted_nash(F, d, w, active, floor)
     if np.sum(active) == 1:  # one type can gain: it gets its ideal payoff
@@ -539,8 +545,9 @@ def nash_bargaining(game: ECLBargainingGame, weights: Any = None, disagreement: 
     ----------
     game : ECLBargainingGame
     weights : array_like, shape (m,), optional
-        Positive exponents ``nu`` (normalised to sum 1); default the prior ``p(t)``
-        (Harsanyi and Selten 1972).
+        Non-negative exponents ``nu`` with a positive sum (normalised to sum 1);
+        default the prior ``p(t)`` (Harsanyi and Selten 1972).  A type with weight 0
+        is only held at its disagreement utility or above.
     disagreement : "bne", "threat" or array_like, shape (m,)
         ``"bne"``: the Bayesian Nash equilibrium payoffs (:func:`bayesian_nash`);
         ``"threat"``: the threat point (:func:`threat_point`); or a vector, which

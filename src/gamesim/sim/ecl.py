@@ -878,8 +878,9 @@ class ECLBayesianGame:
         Parameters
         ----------
         weights : array_like, shape (m,), optional
-            Nash exponents (normalised to sum 1), default the prior (Harsanyi and
-            Selten 1972).  ``"nbs"`` needs them positive; ``"pure"`` allows zeros.
+            Non-negative Nash exponents with a positive sum (normalised to sum 1),
+            default the prior (Harsanyi and Selten 1972).  A type with weight 0 is
+            only kept from losing.
         beta : array_like of int, shape (m,), optional
             Disagreement profile; default :meth:`bayesian_nash_profile`.
         method : {"nbs", "pure"}
@@ -916,9 +917,8 @@ class ECLBayesianGame:
             nu = self._prior.copy()
         else:
             nu = _as_vector(weights, "weights", m)
-            if np.any(nu <= 0):
-                raise ValueError("weights: the Nash bargaining solution needs positive weights "
-                                 "(use method='pure' for zero weights)")
+            if np.any(nu < 0) or not nu.sum() > 0:
+                raise ValueError("weights: must be non-negative with a positive sum")
             nu = nu / nu.sum()
         b = self._profile(self.bayesian_nash_profile().profile if beta is None else beta, "beta")
         d = self.expected_utility(b)
@@ -931,12 +931,12 @@ class ECLBayesianGame:
 
         outcome = nash_bargaining(self.to_bargaining_game(), weights=nu, disagreement=d)
         tol = 1e-9 * self._scale * self._n
-        if not np.any(outcome.gains > tol):
+        if not np.any(outcome.gains[nu > 0] > tol):
             return disagree
         S = self._lotteries(np.asarray(outcome.profile))
         EU = self.expected_utility_mixed(S)
         gains = EU - d
-        active = gains > tol
+        active = (gains > tol) & (nu > 0)
         with np.errstate(divide="ignore"):
             log_np = float(np.log(gains[active]) @ nu[active])
         pure = np.all(S.max(axis=1) == 1.0)
