@@ -768,3 +768,23 @@ def test_a_tolerance_that_zeroes_the_joint_is_an_error():
         is_dependency_equilibrium(gs.games.prisoners_dilemma(), [[0, 0.5], [0.5, 0]], tol=0.5)
     with pytest.raises(ValueError, match="tol"):
         is_dependency_equilibrium(gs.games.prisoners_dilemma(), (0, 0), tol=1.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 2), st.integers(2, 3), st.integers(2, 3), st.integers(0, 2**32 - 1))
+def test_pure_dependency_equilibria_of_ecl_games(m, K, n, seed):
+    # Two independent routes must agree: the exact search over the full Bayesian game
+    # lists every Bayesian Nash profile (proposition 37) and every profile that passes
+    # corollary 40's sufficient condition, equation (41).
+    from gamesim.sim.ecl import ECLBayesianGame
+
+    rng = np.random.default_rng(seed)
+    p = rng.random(m) + 0.1
+    g = ECLBayesianGame.independent(rng.integers(-3, 4, size=(m, m, K)).astype(float), p / p.sum(), n)
+    found = pure_dependency_equilibria(g)
+    assert found == sorted(found)
+    for bne in g.bayesian_nash_equilibria():
+        assert bne in found
+    for prof in g.anonymous_pure_profiles():
+        if g.cooperation_is_dependency_equilibrium(prof).holds:
+            assert prof in found, prof

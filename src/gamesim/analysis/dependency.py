@@ -586,9 +586,9 @@ def _verify_pure_levels(U: np.ndarray, a: tuple[int, ...], levels: list[np.ndarr
     return True
 
 
-def pure_dependency_equilibria(game: NormalFormGame, *, tol: float = 1e-9,
-                               eu_tol: float = 1e-7) -> list[tuple[int, ...]]:
-    """All pure profiles of a normal-form game that are dependency equilibria.
+def pure_dependency_equilibria(game: NormalFormGame, *, tol: float = 1e-9, eu_tol: float = 1e-7,
+                               same_type_same_action: bool = True) -> list[tuple[int, ...]]:
+    """All pure profiles of a normal-form game (or anonymous pure profiles of an ECL game) that are DEs.
 
     Every profile gets an exact answer.  Profiles that weakly Pareto-dominate a pure
     Nash equilibrium are dependency equilibria by Spohn's folk theorem ([S07]_
@@ -597,11 +597,17 @@ def pure_dependency_equilibria(game: NormalFormGame, *, tol: float = 1e-9,
     definition, which skips the linear programs; every other profile (and any whose
     shortcut certificate fails the check) goes through :func:`is_dependency_equilibrium`.
 
+    For an :class:`~gamesim.sim.ecl.ECLBayesianGame` (small enough for its full
+    Bayesian arrays) the candidates are the anonymous pure profiles, one action per
+    type, each decided by :func:`ecl_dependency_equilibrium`.
+
     Parameters
     ----------
-    game : NormalFormGame
+    game : NormalFormGame or ECLBayesianGame
     tol, eu_tol : float
         As in :func:`is_dependency_equilibrium`.
+    same_type_same_action : bool
+        ECL games only: as in :func:`ecl_dependency_equilibrium`.
 
     Returns
     -------
@@ -615,9 +621,17 @@ def pure_dependency_equilibria(game: NormalFormGame, *, tol: float = 1e-9,
     [(0, 0), (1, 1)]
     >>> pure_dependency_equilibria(battle_of_the_sexes(3, 2))   # miscoordination too
     [(0, 0), (0, 1), (1, 0), (1, 1)]
+    >>> from gamesim.sim.ecl import treutlein_example_35
+    >>> pure_dependency_equilibria(treutlein_example_35(2)), pure_dependency_equilibria(treutlein_example_35(4))
+    ([(1, 1)], [(0, 0), (1, 1)])
     """
     from .equilibria import pure_nash_equilibria
 
+    if hasattr(game, "bayesian_payoffs") and not isinstance(game, NormalFormGame):
+        _check_tols(tol, eu_tol)
+        return [tuple(p) for p in game.anonymous_pure_profiles()
+                if ecl_dependency_equilibrium(game, p, same_type_same_action=same_type_same_action,
+                                              tol=tol, eu_tol=eu_tol)]
     if not isinstance(game, NormalFormGame):
         raise ValueError(f"game: expected a NormalFormGame, got {type(game).__name__}")
     _check_tols(tol, eu_tol)
