@@ -1468,7 +1468,10 @@ class LinearImageSet(SmoothSet):
             keep = diag > 0
             self._keep = keep
             self._flat = np.flatnonzero(~keep)
-            self._v_last = base._interior()[~keep].copy()
+            # Fixed start of the inner problem, so a constraint value never depends on
+            # the order of earlier calls (the problem is convex: any start converges).
+            self._v_start = base._interior()[~keep].copy()
+            self._v_start.setflags(write=False)
             if np.any(keep):
                 cons.append(self._h)
                 grads.append(self._h_grad)
@@ -1513,7 +1516,7 @@ class LinearImageSet(SmoothSet):
             return np.array([base._g(k, y) for k in range(kb)])
 
         lo = base.lower[flat]
-        s0 = np.append(np.maximum(self._v_last, np.where(np.isfinite(lo), lo, -np.inf)), 0.0)
+        s0 = np.append(np.maximum(self._v_start, np.where(np.isfinite(lo), lo, -np.inf)), 0.0)
         s0[-1] = float(np.max(gvals(s0)))
         cons = [{"type": "ineq", "fun": lambda s: s[-1] - gvals(s),
                  "jac": lambda s: np.hstack([-np.array([base._grad(k, lifted(s))[flat] for k in range(kb)]),
@@ -1527,7 +1530,6 @@ class LinearImageSet(SmoothSet):
         if not np.all(np.isfinite(vals)) or float(np.max(vals)) > float(np.max(gvals(s0))):
             s = s0
             vals = gvals(s)
-        self._v_last = s[:nv].copy()
         return float(np.max(vals)), s[:nv], lifted(s)
 
     def _h(self, x: np.ndarray) -> float:
