@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gamesim.agents.ecl import (CausalDecisionTheorist, ECLCooperator, ECLPolicy, Superrational,
-                                simulate_ecl)
+                                sample_actions, simulate_ecl)
 from gamesim.sim.catalogue import chicken, matching_pennies, prisoners_dilemma, public_goods_game, stag_hunt
 from gamesim.sim.ecl import ECLBayesianGame, treutlein_example_35
 from gamesim.sim.environment import Environment
@@ -116,7 +116,9 @@ def _grid_best_log_nash_product(game, steps=400):
     d1 = game.expected_utility([0, 1]) - base
     EU = base + X0[..., None] * d0 + X1[..., None] * d1
     gains = EU - game.expected_utility(game.bayesian_nash_profile().profile)
-    ok = np.all(gains > 0, axis=-1)
+    # gains at rounding level are not gains (the library uses the same 1e-9 scale)
+    tol = 1e-9 * (1 + np.abs(game.contributions).max()) * game.n_players
+    ok = np.all(gains > tol, axis=-1)
     if not ok.any():
         return -np.inf
     return float(np.max(np.log(gains[ok]) @ game.prior))
@@ -181,6 +183,38 @@ def test_cooperator_plays_compromise_exactly_where_condition_holds(game, belief)
     # The enumeration variant plays the best pure profile where (41) holds.
     pure = game.compromise(method="pure")
     np.testing.assert_array_equal(ECLCooperator(compromise="pure").table(game), pure.profile)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 4), st.integers(0, 200), st.integers(0, 2**32 - 1))
+def test_sample_actions_against_a_per_player_loop(R, K, n, seed):
+    rng = np.random.default_rng(seed)
+    S = rng.random((R, K)) * (rng.random((R, K)) > 0.4)
+    pure = rng.random(R) < 0.4
+    S[pure] = np.eye(K)[rng.integers(0, K, pure.sum())]
+    S[S.sum(axis=1) == 0, -1] = 1.0
+    S /= S.sum(axis=1, keepdims=True)
+    rows = rng.integers(0, R, size=(2, n))
+    got = sample_actions(S, rows, np.random.default_rng(seed + 1))
+    # Reference: one draw per player of a mixed row, in C order; the first action whose
+    # running total exceeds it (a plain loop).
+    ref_rng = np.random.default_rng(seed + 1)
+    mixed = [i for i, r in enumerate(rows.ravel()) if S[r].max() < 1.0]
+    draws = dict(zip(mixed, ref_rng.random(len(mixed))))
+    want = []
+    for i, r in enumerate(rows.ravel()):
+        if i not in draws:
+            want.append(int(np.argmax(S[r])))
+            continue
+        total, pick = 0.0, None
+        for a in range(K):
+            total += S[r, a]
+            if draws[i] < total and S[r, a] > 0:
+                pick = a
+                break
+        want.append(pick if pick is not None else int(np.flatnonzero(S[r] > 0)[-1]))
+    np.testing.assert_array_equal(got.ravel(), want)
+    assert np.all(S[rows, got] > 0)                    # never an action of probability 0
 
 
 def test_policy_errors_and_metadata():

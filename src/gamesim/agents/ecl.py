@@ -144,8 +144,8 @@ def sample_actions(strategies: np.ndarray, rows: Any, rng: np.random.Generator |
 
     Rows that are one-hot are looked up without touching ``rng``; the entries with
     a mixed row take one uniform draw each (all drawn at once, in C order), and the
-    action is found by a binary search of that row's cumulative distribution --
-    a loop over the few distinct mixed rows, not over players.
+    action is the number of the row's partial sums at or below the draw -- a loop
+    over the ``K - 1`` partial sums, not over players.
 
     Parameters
     ----------
@@ -175,25 +175,27 @@ def sample_actions(strategies: np.ndarray, rows: Any, rng: np.random.Generator |
     0.25
     """
     rows = np.asarray(rows, np.intp)
-    best = strategies.argmax(axis=1)
-    acts = best[rows]
-    mixed = np.flatnonzero(strategies.max(axis=1) < 1.0)
-    if mixed.size == 0 or rows.size == 0:
+    mixed = strategies.max(axis=1) < 1.0
+    acts = strategies.argmax(axis=1)[rows]
+    if not mixed.any() or rows.size == 0:
         return acts
-    used = np.isin(rows, mixed)
+    used = mixed[rows].ravel()
     if not used.any():
         return acts
     if not isinstance(rng, np.random.Generator):
         raise ValueError("rng: some type plays a mixed strategy here; pass a numpy.random.Generator")
-    where = np.flatnonzero(used.ravel())
-    u = rng.random(where.size)
-    flat = acts.reshape(-1)
+    where = np.flatnonzero(used)
     which = rows.reshape(-1)[where]
-    for r in np.unique(which):
-        cdf = np.cumsum(strategies[r])
-        cdf[-1] = np.inf  # u < 1 always lands inside, whatever the rounding of the sum
-        sel = which == r
-        flat[where[sel]] = np.searchsorted(cdf, u[sel], side="right")
+    u = rng.random(where.size)
+    cdf = np.cumsum(strategies, axis=1)
+    # Past the last action with positive probability nothing may be drawn, whatever
+    # the rounding of the partial sums.
+    rest = np.cumsum(strategies[:, ::-1], axis=1)[:, ::-1]
+    cdf[:, :-1][rest[:, 1:] <= 0] = np.inf
+    drawn = np.zeros(where.size, np.intp)
+    for k in range(strategies.shape[1] - 1):      # a loop over actions, not players
+        drawn += u >= cdf[which, k]
+    acts.reshape(-1)[where] = drawn
     return acts
 
 
