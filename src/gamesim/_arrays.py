@@ -27,3 +27,39 @@ def as_matrix(value: Any, field: str, shape_hint: str = "a 2-D array") -> np.nda
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{field}: contains NaN or infinite entries")
     return arr
+
+
+def as_number(value: Any, field: str, *, low: float = -np.inf, high: float = np.inf,
+              low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` as a finite float in the interval; ``ValueError`` naming ``field`` otherwise.
+
+    Examples
+    --------
+    >>> as_number("0.5", "epsilon", low=0, high=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: epsilon: expected a number, got '0.5'
+    >>> as_number(2, "tol", low=0, low_open=True)
+    2.0
+    """
+    if isinstance(value, (bool, str, bytes)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{field}: expected a number, got {value!r}")
+    v = float(value)
+    below = v <= low if low_open else v < low
+    above = v >= high if high_open else v > high
+    if not np.isfinite(v) or below or above:
+        if np.isinf(high):
+            need = f"be finite and {'>' if low_open else '>='} {low:g}"
+        elif np.isinf(low):
+            need = f"be finite and {'<' if high_open else '<='} {high:g}"
+        else:
+            need = f"lie in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{field}: must {need}, got {value!r}")
+    return v
+
+
+def as_count(value: Any, field: str, minimum: int = 1) -> int:
+    """``value`` as an int ``>= minimum`` (bools refused); ``ValueError`` naming ``field`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{field}: expected an integer >= {minimum}, got {value!r}")
+    return int(value)

@@ -71,6 +71,11 @@ def test_bad_input_names_the_field():
         MinimaxQ(epsilon=1.5)
     with pytest.raises(ValueError, match="alpha_exponent"):
         IndependentQ(alpha_exponent=0.3)
+    # not a number: a one-line ValueError, not a TypeError from a comparison
+    with pytest.raises(ValueError, match="^epsilon: expected a number, got 'a'$"):
+        MinimaxQ(epsilon="a")
+    with pytest.raises(ValueError, match="^alpha_exponent: expected a number"):
+        IndependentQ(alpha_exponent=None)
     with pytest.raises(ValueError, match="rounds"):
         play_stochastic(g, MinimaxQ(), MinimaxQ(), 0)
     with pytest.raises(ValueError, match="restart"):

@@ -181,6 +181,13 @@ def test_bad_input_names_the_field():
         best_response_values(g, [[[0.5, 0.5], [0.5, 0.5]], [[1], [1]], [[1], [1]]], 2)
     with pytest.raises(ValueError, match="game"):
         shapley_value_iteration(prisoners_dilemma())
+    # a tolerance that can never be met, or no sweep at all, is an input error, not a
+    # 100,000-sweep run that ends in a ConvergenceWarning
+    for bad in (0, -1.0, float("nan"), "1e-9"):
+        with pytest.raises(ValueError, match="^tol: "):
+            shapley_value_iteration(g, tol=bad)
+    with pytest.raises(ValueError, match="^max_iter: expected an integer >= 1"):
+        coco_value_iteration(g, max_iter=0)
     avg = StochasticGame.repeated(matching_pennies(), discount=None)
     with pytest.raises(ValueError, match="discount"):
         shapley_value_iteration(avg)

@@ -124,3 +124,18 @@ def test_tiny_transition_probabilities_are_not_rounded_away():
     B = 2_000_000
     _, s = step(g, np.zeros(B, int), np.zeros((1, B), int), np.random.default_rng(1))
     assert 0 < s.sum() < 40                                  # about 10 expected
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(recovery="x"), "^recovery: expected a number, got 'x'$"),
+    (dict(recovery=1.5), r"^recovery: must lie in \[0, 1\]"),
+    (dict(restrained=0), "^restrained: must be finite and > 0"),
+    (dict(greedy="2"), "^greedy: expected a number"),
+    (dict(restrained=3.0, greedy=2.0), "^restrained, greedy: need 0 < restrained < greedy"),
+    (dict(capacity=0), "^capacity"),
+])
+def test_commons_game_checks_its_parameters(kwargs, message):
+    from gamesim.sim.stochastic import commons_game
+
+    with pytest.raises(ValueError, match=message):
+        commons_game(**kwargs)

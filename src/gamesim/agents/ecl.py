@@ -43,6 +43,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._arrays import as_number
 from ..sim.ecl import CompromiseResult, DependencyCheck, ECLBayesianGame
 from ..sim.games import NormalFormGame, as_game
 from ..sim.protocol import Conventions, Runner, Strategy, describe_params
@@ -57,16 +58,6 @@ def _check_game(game: Any) -> ECLBayesianGame:
     if not isinstance(game, ECLBayesianGame):
         raise ValueError(f"game: expected an ECLBayesianGame, got {type(game).__name__}")
     return game
-
-
-def _check_unit(value: Any, field_name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{field_name}: expected a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= v <= 1.0:
-        raise ValueError(f"{field_name}: must lie in [0, 1], got {value!r}")
-    return v
 
 
 def _readonly(a: Any, dtype: Any = float) -> np.ndarray:
@@ -292,7 +283,7 @@ class ECLCooperator(ECLPolicy):
     def __post_init__(self) -> None:
         b = self.belief_cooperators
         if np.ndim(b) == 0:
-            object.__setattr__(self, "belief_cooperators", _check_unit(b, "belief_cooperators"))
+            object.__setattr__(self, "belief_cooperators", as_number(b, "belief_cooperators", low=0.0, high=1.0))
         else:
             try:
                 arr = np.array(b, dtype=float)
@@ -472,7 +463,7 @@ class Superrational(Strategy):
     two_player_only: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "similarity", _check_unit(self.similarity, "similarity"))
+        object.__setattr__(self, "similarity", as_number(self.similarity, "similarity", low=0.0, high=1.0))
 
     @property
     def name(self) -> str:

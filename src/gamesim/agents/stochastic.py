@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._arrays import as_number
 from ..sim.stochastic import StochasticGame, step
 from ..sim.stochastic_env import StochasticRunner, StochasticStrategy
 
@@ -116,10 +117,8 @@ class _StochasticLearner(StochasticStrategy):
         return _SeatRunner(self, game, np.asarray(players), rng)
 
     def _check(self) -> None:
-        if not 0 <= self.epsilon <= 1:
-            raise ValueError(f"epsilon: must lie in [0, 1], got {self.epsilon!r}")
-        if not 0.5 < self.alpha_exponent <= 1:
-            raise ValueError(f"alpha_exponent: must lie in (0.5, 1], got {self.alpha_exponent!r}")
+        as_number(self.epsilon, "epsilon", low=0.0, high=1.0)
+        as_number(self.alpha_exponent, "alpha_exponent", low=0.5, high=1.0, low_open=True)
 
 
 @dataclass(frozen=True)

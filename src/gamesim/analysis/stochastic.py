@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._arrays import as_count, as_number
 from ..errors import ConvergenceWarning
 from ..sim.stochastic import StochasticGame
 from .equilibria import zero_sum_value
@@ -106,6 +107,8 @@ def _continuation(game: StochasticGame, q: int, V: np.ndarray) -> np.ndarray:
 
 def _iterate(game: StochasticGame, backup: Callable[[int, np.ndarray], tuple[float, tuple]],
              tol: float, max_iter: int, V0: Any, what: str) -> tuple[np.ndarray, tuple, int, float, bool]:
+    as_number(tol, "tol", low=0.0, low_open=True)
+    as_count(max_iter, "max_iter")
     gamma = game.discount
     S = game.n_states
     V = np.zeros(S) if V0 is None else np.array(V0, dtype=float)

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._arrays import as_number
 from .._arrays import frozen as _frozen
 from .games import NormalFormGame
 
@@ -382,9 +383,10 @@ def commons_game(capacity: int = 10, regrowth: int = 2, recovery: float = 0.1, r
     for field, v in (("capacity", capacity), ("regrowth", regrowth)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"{field}: must be a positive integer, got {v!r}")
-    if not 0 <= recovery <= 1:
-        raise ValueError(f"recovery: must lie in [0, 1], got {recovery!r}")
-    if not 0 < restrained < greedy:
+    as_number(recovery, "recovery", low=0.0, high=1.0)
+    as_number(restrained, "restrained", low=0.0, low_open=True)
+    as_number(greedy, "greedy", low=0.0, low_open=True)
+    if not restrained < greedy:
         raise ValueError(f"restrained, greedy: need 0 < restrained < greedy, got {restrained!r}, {greedy!r}")
     S = capacity + 1
     demand = np.array([restrained, greedy], dtype=float)
