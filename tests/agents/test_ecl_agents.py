@@ -196,11 +196,12 @@ def test_sample_actions_against_a_per_player_loop(R, K, n, seed):
     S /= S.sum(axis=1, keepdims=True)
     rows = rng.integers(0, R, size=(2, n))
     got = sample_actions(S, rows, np.random.default_rng(seed + 1))
-    # Reference: one draw per player of a mixed row, in C order; the first action whose
-    # running total exceeds it (a plain loop).
+    # Reference: one draw per entry in C order, used by the entries with a mixed row; the
+    # first action whose running total exceeds it (a plain loop).
     ref_rng = np.random.default_rng(seed + 1)
-    mixed = [i for i, r in enumerate(rows.ravel()) if S[r].max() < 1.0]
-    draws = dict(zip(mixed, ref_rng.random(len(mixed))))
+    any_mixed = any(S[r].max() < 1.0 for r in rows.ravel())
+    u = ref_rng.random(rows.size) if any_mixed else np.zeros(rows.size)
+    draws = {i: u[i] for i, r in enumerate(rows.ravel()) if S[r].max() < 1.0}
     want = []
     for i, r in enumerate(rows.ravel()):
         if i not in draws:
@@ -215,6 +216,29 @@ def test_sample_actions_against_a_per_player_loop(R, K, n, seed):
         want.append(pick if pick is not None else int(np.flatnonzero(S[r] > 0)[-1]))
     np.testing.assert_array_equal(got.ravel(), want)
     assert np.all(S[rows, got] > 0)                    # never an action of probability 0
+
+
+def test_sample_actions_inputs_and_common_random_numbers():
+    S = np.array([[0.0, 1.0], [0.25, 0.75]])
+    rng = np.random.default_rng
+    for bad, message in [([0.5, 0.5], "^strategies: expected an"), ([[0.5, 0.6]], "^strategies: every row"),
+                         ([[np.nan, 1.0]], "^strategies: every row"), ([[-0.5, 1.5]], "^strategies: every row"),
+                         (np.zeros((1, 0)), "^strategies: expected an")]:
+        with pytest.raises(ValueError, match=message):
+            sample_actions(bad, np.array([0]), rng(0))
+    for rows, message in [([2], r"^rows: indices must lie in 0\.\.1"), ([-1], "^rows: indices"),
+                          ([0.7], "^rows: expected integer")]:
+        with pytest.raises(ValueError, match=message):
+            sample_actions(S, np.array(rows), rng(0))
+    assert sample_actions([[0.0, 1.0]], [0, 0], None).tolist() == [1, 1]      # lists are fine
+    # A player's draw does not depend on which other players mix: the same generator state
+    # gives the mixing players the same actions when others switch from mixed to pure.
+    rows = np.ones(1000, np.intp)
+    a = sample_actions(S, rows, rng(3))
+    rows2 = rows.copy()
+    rows2[::2] = 0
+    b = sample_actions(S, rows2, rng(3))
+    np.testing.assert_array_equal(a[1::2], b[1::2])
 
 
 def test_policy_errors_and_metadata():

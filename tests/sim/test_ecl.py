@@ -489,3 +489,25 @@ def test_profile_errors_and_value_semantics():
     assert g == treutlein_example_35() and hash(g) == hash(treutlein_example_35())
     assert g != treutlein_example_35(3) and g.with_n_players(3) == treutlein_example_35(3).with_n_players(3)
     assert g.contributions.flags.writeable is False
+
+
+def test_compromise_at_a_million_players_finds_no_rounding_level_trade():
+    # Review regressions.  (1) Nobody can gain, and the oracle's feasibility LP fails on the
+    # sliver {x in F : x >= d}: it used to raise "could not decompose the solution".  (2)
+    # Nobody can gain (every non-Bayesian-Nash profile costs type 0 at least 3e5), but the
+    # oracle's relaxed floor bought type 1 a "gain" of 0.0145 at a cost of 0.0018 to type 0,
+    # reported as a mixed compromise in which type 0 loses.
+    from gamesim.agents.ecl import ECLCooperator
+
+    g1 = ECLBayesianGame([[[1.0, 0.7], [-0.8, 1.8]], [[-4.2, 4.0], [0.8, 0.9]]],
+                         [[0.6, 0.4], [0.42, 0.58]], 10**6)
+    g2 = ECLBayesianGame.independent([[[2.71, 2.01], [-1.26, 4.28]], [[0.84, 6.84], [0.95, 2.63]]],
+                                     [0.44, 0.56], 10**6)
+    for g in (g1, g2):
+        bne = g.bayesian_nash_profile().profile
+        for prof in g.anonymous_pure_profiles():       # indeed no pure profile is a weak improvement
+            if prof != bne:
+                assert np.any(g.gains_from_trade(prof) < -1.0)
+        r = g.compromise()
+        assert r.method == "disagreement" and r.profile == bne
+        assert ECLCooperator().table(g).tolist() == list(bne)

@@ -133,10 +133,9 @@ def _pure_table(strategy: np.ndarray) -> np.ndarray | None:
 def sample_actions(strategies: np.ndarray, rows: Any, rng: np.random.Generator | None) -> np.ndarray:
     """Draw one action per entry of ``rows`` from the lotteries ``strategies[rows]``.
 
-    Rows that are one-hot are looked up without touching ``rng``; the entries with
-    a mixed row take one uniform draw each (all drawn at once, in C order), and the
-    action is the number of the row's partial sums at or below the draw -- a loop
-    over the ``K - 1`` partial sums, not over players.
+    Rows that are one-hot are looked up; an entry with a mixed row takes the
+    number of the row's partial sums at or below its uniform draw -- a loop over
+    the ``K - 1`` partial sums, not over players.
 
     Parameters
     ----------
@@ -145,7 +144,8 @@ def sample_actions(strategies: np.ndarray, rows: Any, rng: np.random.Generator |
     rows : ndarray of int, any shape
         Which row each player uses.
     rng : numpy.random.Generator or None
-        Needed only when some used row is mixed.
+        Needed only when some used row is mixed; then one uniform number is drawn
+        per entry of ``rows`` (in C order), and only the mixing entries use theirs.
 
     Returns
     -------
@@ -154,7 +154,9 @@ def sample_actions(strategies: np.ndarray, rows: Any, rng: np.random.Generator |
     Raises
     ------
     ValueError
-        ``rng: ...`` when a mixed row is used and ``rng`` is not a Generator.
+        ``strategies: ...`` when a row is not a probability vector; ``rows: ...`` for
+        non-integer or out-of-range indices; ``rng: ...`` when a mixed row is used
+        and ``rng`` is not a Generator.
 
     Examples
     --------
@@ -165,29 +167,51 @@ def sample_actions(strategies: np.ndarray, rows: Any, rng: np.random.Generator |
     >>> round(float((a == 0).mean()), 2)
     0.25
     """
-    rows = np.asarray(rows, np.intp)
-    mixed = strategies.max(axis=1) < 1.0
-    acts = strategies.argmax(axis=1)[rows]
-    if not mixed.any() or rows.size == 0:
+    S = _check_strategies(strategies)
+    idx = np.asarray(rows)
+    if idx.dtype.kind not in "iu":
+        raise ValueError(f"rows: expected integer row indices, got dtype {idx.dtype}")
+    if idx.size and (idx.min() < 0 or idx.max() >= S.shape[0]):
+        raise ValueError(f"rows: indices must lie in 0..{S.shape[0] - 1}")
+    idx = idx.astype(np.intp, copy=False)
+    mixed = S.max(axis=1) < 1.0
+    acts = S.argmax(axis=1)[idx]
+    if not mixed.any() or idx.size == 0:
         return acts
-    used = mixed[rows].ravel()
+    used = mixed[idx].ravel()
     if not used.any():
         return acts
     if not isinstance(rng, np.random.Generator):
         raise ValueError("rng: some type plays a mixed strategy here; pass a numpy.random.Generator")
+    # One draw per player, mixing or not: a player's number does not depend on who else
+    # mixes, so runs that differ only in the policies use common random numbers.
+    u = rng.random(idx.size)
     where = np.flatnonzero(used)
-    which = rows.reshape(-1)[where]
-    u = rng.random(where.size)
-    cdf = np.cumsum(strategies, axis=1)
+    which = idx.reshape(-1)[where]
+    u = u[where]
+    cdf = np.cumsum(S, axis=1)
     # Past the last action with positive probability nothing may be drawn, whatever
     # the rounding of the partial sums.
-    rest = np.cumsum(strategies[:, ::-1], axis=1)[:, ::-1]
+    rest = np.cumsum(S[:, ::-1], axis=1)[:, ::-1]
     cdf[:, :-1][rest[:, 1:] <= 0] = np.inf
     drawn = np.zeros(where.size, np.intp)
-    for k in range(strategies.shape[1] - 1):      # a loop over actions, not players
+    for k in range(S.shape[1] - 1):      # a loop over actions, not players
         drawn += u >= cdf[which, k]
     acts.reshape(-1)[where] = drawn
     return acts
+
+
+def _check_strategies(strategies: Any) -> np.ndarray:
+    """Rows that are probability vectors (within 1e-9), as a float array."""
+    try:
+        S = np.asarray(strategies, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("strategies: expected an (R, K) array of probabilities") from None
+    if S.ndim != 2 or S.shape[0] < 1 or S.shape[1] < 1:
+        raise ValueError(f"strategies: expected an (R, K) array of probabilities with R, K >= 1, got shape {S.shape}")
+    if not np.all(np.isfinite(S)) or np.any(S < -1e-9) or np.any(np.abs(S.sum(axis=1) - 1.0) > 1e-9):
+        raise ValueError("strategies: every row must be a probability vector (non-negative, summing to 1)")
+    return S
 
 
 @dataclass(frozen=True, eq=False)
@@ -282,7 +306,13 @@ class ECLCooperator(ECLPolicy):
 
     def __post_init__(self) -> None:
         b = self.belief_cooperators
-        if np.ndim(b) == 0:
+        if isinstance(b, (str, bytes, Mapping)):
+            raise ValueError(f"belief_cooperators: expected a number or an (m, m) matrix, got {b!r}")
+        try:
+            scalar = np.ndim(b) == 0
+        except ValueError:  # ragged nested sequences
+            raise ValueError("belief_cooperators: expected an (m, m) matrix, got a ragged sequence") from None
+        if scalar:
             object.__setattr__(self, "belief_cooperators", as_number(b, "belief_cooperators", low=0.0, high=1.0))
         else:
             try:
@@ -295,10 +325,12 @@ class ECLCooperator(ECLPolicy):
                 raise ValueError("belief_cooperators: probabilities must lie in [0, 1]")
             object.__setattr__(self, "belief_cooperators", tuple(tuple(float(x) for x in r) for r in arr))
         if self.weights is not None:
+            if isinstance(self.weights, (str, bytes, Mapping)) or not isinstance(self.weights, (Sequence, np.ndarray)):
+                raise ValueError(f"weights: expected a sequence of numbers, one per type, got {self.weights!r}")
             try:
                 w = tuple(float(x) for x in self.weights)
             except (TypeError, ValueError):
-                raise ValueError("weights: expected a sequence of numbers") from None
+                raise ValueError("weights: expected a sequence of numbers, one per type") from None
             object.__setattr__(self, "weights", w)
         if self.compromise not in ("nbs", "pure"):
             raise ValueError(f"compromise: expected 'nbs' or 'pure', got {self.compromise!r}")

@@ -410,9 +410,13 @@ def _nbs(F: FeasibleSet, d: np.ndarray, w: np.ndarray) -> _NBS | None:
     else:
         return None
     ideal = np.array([o.x[t] for t, o in enumerate(tops)])
+    # Lowering the others' floor by `relax` (in units of the set's half-widths) can buy a
+    # type a gain of a few times that much, so only gains well above it are gains;
+    # otherwise a point on the frontier looks improvable at large payoff scales.
+    relax = slack - min(level, 0.0)
     # A type with weight 0 is not in the product (definition 47 allows nu_t = 0): it
     # is only kept at or above its disagreement utility.
-    active = ((ideal - d) > n * tol * scale) & (w > 0)
+    active = ((ideal - d) > max(n * tol, 100.0 * relax) * scale) & (w > 0)
     if np.sum(active) > 1:
         return _restricted_nash(F, d, w, active, floor)
     if np.sum(active) == 1:  # one type can gain: it gets its ideal payoff
@@ -420,6 +424,8 @@ def _nbs(F: FeasibleSet, d: np.ndarray, w: np.ndarray) -> _NBS | None:
         method = "single-gainer"
     else:
         opt = F._lin_opt(G=-eye, h=-floor)
+        if not opt.ok:  # the LP can fail on a sliver; every top is a point of F above the floor
+            opt = tops[int(np.argmin(ideal - d))]
         method = "no-gains"
     impl = _implementation(F, opt.parts, opt.lotteries)
     return _NBS(opt.x, impl["components"], impl["component_lotteries"], _normal_at(F, opt.x), active,

@@ -29,9 +29,11 @@ Results implemented here:
   profile ``alpha`` to be a dependency equilibrium: ``EU_t(alpha) >= EU_t(beta)`` for
   every type, ``beta`` the Bayesian Nash profile;
 * equation (49) -- the same with cooperator/non-cooperator subtypes (section 4.6);
-* the weighted Nash bargaining compromise over anonymous pure profiles with the
-  Bayesian Nash profile as disagreement point and the prior as weights
-  (definition 47, weights of Harsanyi and Selten 1972);
+* the weighted Nash bargaining compromise with the Bayesian Nash profile as
+  disagreement point and the prior as weights (definition 47, weights of Harsanyi
+  and Selten 1972): the bargaining oracle's solution over lotteries (the mixed
+  extension as an ECL Bayesian bargaining game, definition 42), or the best
+  anonymous pure profile by enumeration;
 * :meth:`ECLBayesianGame.realized_utilities` -- utilities of sampled universes in
   ``O(n)`` array operations, via additive separability.
 
@@ -235,16 +237,18 @@ class CompromiseResult:
     Two computations fill it (:meth:`ECLBayesianGame.compromise`): the bargaining
     oracle's Nash bargaining solution over the *convexified* game, whose actions
     are the types' lotteries over their actions (definition 42 with ``A_t`` the
-    convex hull of type ``t``'s contribution vectors; ``method="nbs"``), or an
-    enumeration of the anonymous pure profiles (``method="enumeration"``).
+    convex hull of type ``t``'s contribution vectors; requested with
+    ``method="nbs"``), or an enumeration of the anonymous pure profiles
+    (``method="pure"``, :meth:`ECLBayesianGame.compromise_profile`).
 
     Attributes
     ----------
     method : str
         ``"nbs"`` (the oracle's solution over mixed profiles), ``"enumeration"``
-        (the best anonymous pure profile), or ``"disagreement"`` when no profile of
-        the searched kind gives every positively weighted type a strictly positive
-        gain and the result is the disagreement profile itself.
+        (the best anonymous pure profile), or ``"disagreement"`` when there is
+        nothing to trade and the result is the disagreement profile itself: for
+        the NBS, no positively weighted type can gain; for the enumeration, no pure
+        profile gives every positively weighted type a strictly positive gain.
     weights : ndarray, shape (m,)
         The Nash exponents ``nu_t`` (summing to 1).
     profile : tuple of int or None
@@ -512,7 +516,12 @@ class ECLBayesianGame:
 
     def _pure_or_mixed(self, value: Any, field: str) -> np.ndarray:
         """An anonymous profile: action indices ``(m,)``, or lotteries ``(m, K)`` for a mixed one."""
-        if np.ndim(value) != 2:
+        try:
+            ndim = np.ndim(value)
+        except ValueError:  # ragged nested sequences
+            raise ValueError(f"{field}: expected {self.n_types} action indices or a ({self.n_types}, "
+                             f"{self.n_actions}) array of lotteries, got a ragged sequence") from None
+        if ndim != 2:
             return self._profile(value, field)
         m, K = self.n_types, self.n_actions
         S = as_matrix(value, field, f"shape ({m}, {K})")
@@ -790,14 +799,7 @@ class ECLBayesianGame:
         >>> treutlein_example_35(n_players=2).compromise_profile().method
         'disagreement'
         """
-        m = self.n_types
-        if weights is None:
-            nu = self._prior.copy()
-        else:
-            nu = _as_vector(weights, "weights", m)
-            if np.any(nu < 0) or not nu.sum() > 0:
-                raise ValueError("weights: must be non-negative with a positive sum")
-            nu = nu / nu.sum()
+        nu = self._nash_weights(weights)
         b = self._profile(self.bayesian_nash_profile().profile if beta is None else beta, "beta")
         d = self.expected_utility(b)
         profiles, EU = self._all_expected_utilities()
@@ -817,6 +819,22 @@ class ECLBayesianGame:
         return CompromiseResult("enumeration", frozen(nu), tuple(int(x) for x in profiles[k]),
                                 frozen(self._as_strategy(profiles[k])), frozen(EU[k]), beta_t, frozen(d),
                                 float(obj[np.flatnonzero(idx == k)[0]]), profiles.shape[0])
+
+    def _nash_weights(self, weights: Any) -> np.ndarray:
+        """Non-negative exponents with a positive sum, normalised to 1; default the prior."""
+        if weights is None:
+            return self._prior.copy()
+        nu = _as_vector(weights, "weights", self.n_types)
+        if np.any(nu < 0) or not nu.max() > 0:
+            raise ValueError("weights: must be non-negative with a positive sum")
+        nu = nu / nu.max()                  # first, so that huge weights cannot overflow the sum
+        return nu / nu.sum()
+
+    def _eu_width(self) -> float:
+        """The largest range of any type's expected utility over all profiles."""
+        C, W = self._C, self._weights()
+        spread = C.max(axis=2) - C.min(axis=2)          # spread[t2, t] of what t2 can give t
+        return float(np.max((W * spread.T).sum(axis=1)))
 
     def to_bargaining_game(self):
         """The ECL Bayesian bargaining game of the mixed extension (definition 42).
@@ -912,14 +930,7 @@ class ECLBayesianGame:
             return self.compromise_profile(weights=weights, beta=beta)
         if method != "nbs":
             raise ValueError(f"method: expected 'nbs' or 'pure', got {method!r}")
-        m = self.n_types
-        if weights is None:
-            nu = self._prior.copy()
-        else:
-            nu = _as_vector(weights, "weights", m)
-            if np.any(nu < 0) or not nu.sum() > 0:
-                raise ValueError("weights: must be non-negative with a positive sum")
-            nu = nu / nu.sum()
+        nu = self._nash_weights(weights)
         b = self._profile(self.bayesian_nash_profile().profile if beta is None else beta, "beta")
         d = self.expected_utility(b)
         beta_t = tuple(int(x) for x in b)
@@ -930,7 +941,9 @@ class ECLBayesianGame:
         from ..bargaining.ecl import nash_bargaining
 
         outcome = nash_bargaining(self.to_bargaining_game(), weights=nu, disagreement=d)
-        tol = 1e-9 * self._scale * self._n
+        # The oracle is accurate to a small fraction of the payoff ranges (about 1e-7 of
+        # them where d is on the frontier); a smaller gain is not a gain.
+        tol = max(1e-9 * self._scale * self._n, 1e-7 * self._eu_width())
         if not np.any(outcome.gains[nu > 0] > tol):
             return disagree
         S = self._lotteries(np.asarray(outcome.profile))
