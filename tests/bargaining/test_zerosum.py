@@ -131,3 +131,68 @@ def test_does_not_modify_input_or_global_state():
     np.testing.assert_array_equal(M, before)
     np.testing.assert_array_equal(np.random.get_state()[1], state)
     assert MAX_BASES >= 1000
+
+
+# ---------------------------------------------------------------------------
+# the batched form
+# ---------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 6), st.integers(0, 40), st.integers(0, 2**32 - 1),
+       st.sampled_from(["int", "float", "rank-one"]))
+def test_zero_sum_values_against_the_lp_game_by_game(m, k, B, seed, kind):
+    from gamesim.bargaining.zerosum import zero_sum_values
+
+    rng = np.random.default_rng(seed)
+    if kind == "int":
+        G = rng.integers(-3, 4, size=(B, m, k)).astype(float)    # ties and degenerate games
+    elif kind == "float":
+        G = rng.normal(size=(B, m, k)) * 10.0 ** rng.integers(-3, 4)
+    else:
+        G = rng.normal(size=(B, m, 1)) * rng.normal(size=(B, 1, k))
+    v, X, Y = zero_sum_values(G)
+    assert v.shape == (B,) and X.shape == (B, m) and Y.shape == (B, k)
+    for b in range(B):
+        M = G[b]
+        scale = 1.0 + float(np.max(np.abs(M)))
+        assert abs(v[b] - zero_sum_value(M).value) <= 1e-9 * scale
+        assert np.all(X[b] >= 0) and np.all(Y[b] >= 0)
+        assert X[b].sum() == pytest.approx(1.0) and Y[b].sum() == pytest.approx(1.0)
+        assert float((X[b] @ M).min()) >= v[b] - 1e-9 * scale
+        assert float((M @ Y[b]).max()) <= v[b] + 1e-9 * scale
+
+
+def test_zero_sum_values_chunks_and_fallbacks(monkeypatch):
+    import gamesim.bargaining.zerosum as zs
+
+    rng = np.random.default_rng(7)
+    G = rng.integers(-4, 5, size=(50, 3, 4)).astype(float)
+    whole = zs.zero_sum_values(G)
+    monkeypatch.setattr(zs, "_BATCH_ENTRIES", 200)               # one or two games per chunk
+    chunked = zs.zero_sum_values(G)
+    for a, b in zip(whole, chunked):
+        np.testing.assert_array_equal(a, b)
+    # games the enumeration does not certify go to the LP, one by one
+    monkeypatch.setattr(zs, "_BATCH_ENTRIES", 2_000_000)         # one chunk again
+    real = zs._enumerate_batch
+
+    def half_certified(M):
+        ok, v, x, y = real(M)
+        return ok & (np.arange(M.shape[0]) % 2 == 0), v, x, y
+
+    calls = []
+    monkeypatch.setattr(zs, "_enumerate_batch", half_certified)
+    monkeypatch.setattr(zs, "zero_sum_value", lambda M: calls.append(1) or zero_sum_value(M))
+    v, _, _ = zs.zero_sum_values(G)
+    assert len(calls) == 25
+    np.testing.assert_allclose(v, whole[0], atol=1e-9)
+
+
+def test_zero_sum_values_input_errors():
+    from gamesim.bargaining.zerosum import zero_sum_values
+
+    for bad, message in [(np.zeros((2, 2)), "^games: expected shape"), (np.zeros((1, 0, 2)), "^games: expected shape"),
+                         ([[[np.nan]]], "^games: contains NaN"), ("abc", "^games: must be")]:
+        with pytest.raises(ValueError, match=message):
+            zero_sum_values(bad)
+    v, x, y = zero_sum_values(np.zeros((0, 3, 3)))
+    assert v.shape == (0,) and x.shape == (0, 3) and y.shape == (0, 3)

@@ -54,7 +54,10 @@ def matrix_game_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     ``Q`` has shape ``(B, m, k)`` (row maximises).  2x2 games use the closed form
     (pure saddle point, else ``(ad - bc) / (a + d - b - c)``), vectorized; larger
-    ones one LP each.
+    ones the batched Shapley-Snow vertex enumeration of
+    :func:`gamesim.bargaining.zerosum.zero_sum_values` (array operations over all
+    matches; an LP only for games it cannot certify or that exceed 4 actions on
+    both sides).
 
     Returns
     -------
@@ -77,12 +80,9 @@ def matrix_game_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pure_row = np.argmax(row_min, axis=1)
         x = np.where(saddle[:, None], np.eye(2)[pure_row], np.stack([p, 1 - p], axis=1))
         return values, x
-    from ..analysis.stochastic import matrix_game_value
+    from ..bargaining.zerosum import zero_sum_values
 
-    values = np.empty(B)
-    x = np.empty((B, m))
-    for j in range(B):
-        values[j], x[j], _ = matrix_game_value(Q[j])
+    values, x, _y = zero_sum_values(Q)
     return values, x
 
 

@@ -51,7 +51,7 @@ from .solutions import *  # noqa: F401,F403
 from .solutions import __all__ as _solutions
 from .values import *  # noqa: F401,F403
 from .values import __all__ as _values
-from .zerosum import small_zero_sum_value, zero_sum_value_fast  # noqa: F401
+from .zerosum import small_zero_sum_value, zero_sum_value_fast, zero_sum_values  # noqa: F401
 from . import ecl  # noqa: F401
 from .ecl import (  # noqa: F401
     ECLBargainingOutcome,
@@ -67,7 +67,7 @@ from .ecl import threat_point as ecl_threat_point  # noqa: F401
 
 __all__ = (list(_feasible) + list(_solutions) + list(_disagreement) + list(_values) + list(_harsanyi)
            + list(_cores) + list(_normalization) + list(_oracle)
-           + ["small_zero_sum_value", "zero_sum_value_fast"]
+           + ["small_zero_sum_value", "zero_sum_value_fast", "zero_sum_values"]
            + ["ECLBargainingOutcome", "ECLBayesianNash", "ECLDependencyCheck", "ECLThreatPoint",
               "ecl_bayesian_nash", "ecl_nash_bargaining", "ecl_threat_point", "ecl_dependency_check",
               "nbs_is_dependency_equilibrium"])

@@ -52,7 +52,7 @@ import numpy as np
 
 from gamesim.analysis.equilibria import ZeroSumSolution, _check_matrix, _frozen, zero_sum_value
 
-__all__ = ["small_zero_sum_value", "zero_sum_value_fast", "MAX_SIDE", "MAX_BASES"]
+__all__ = ["small_zero_sum_value", "zero_sum_value_fast", "zero_sum_values", "MAX_SIDE", "MAX_BASES"]
 
 MAX_SIDE = 4
 """Largest ``min(m, k)`` solved by vertex enumeration."""
@@ -271,3 +271,119 @@ def zero_sum_value_fast(M: Any) -> ZeroSumSolution:
     """
     v, x, y, method = _solve(_check_matrix(M, "M"))
     return ZeroSumSolution(v, _frozen(x), _frozen(y), method)
+
+
+#: Candidate entries (games x kernels x unknowns) handled at once by :func:`zero_sum_values`.
+_BATCH_ENTRIES = 2_000_000
+
+
+def _enumerate_batch(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_enumerate` for a stack of games ``(B, m, k)``; ``ok[b]`` False where not certified."""
+    Bc, m, k = M.shape
+    minor_tables, cidx, W, target = _tables(m, k)
+    D, P = W.shape[0] // 2, cidx.shape[1]
+    big = np.abs(M).reshape(Bc, -1).max(axis=1)
+    flat = M.reshape(Bc, -1) / np.where(big > 0, big, 1.0)[:, None]
+    parts = [flat]
+    for idx, signs in minor_tables:
+        E = flat[:, idx]                                         # (B, j, Q, n)
+        prod = E[:, 0]
+        for r in range(1, idx.shape[0]):
+            prod = prod * E[:, r]
+        parts.append(np.einsum("q,bqn->bn", signs, prod))
+    parts.append(np.broadcast_to(np.array([0.0, 1.0]), (Bc, 2)))
+    ext = np.concatenate(parts, axis=1)
+    Z = np.einsum("ad,bdp->bap", W, ext[:, cidx]).reshape(Bc, 2, D, P)
+    Z *= np.sign(Z.sum(axis=2, keepdims=True))
+    np.maximum(Z, 0.0, out=Z)
+    tot = Z.sum(axis=2)                                          # (B, 2, P)
+    valid = tot > 0.0
+    Z /= np.where(valid, tot, 1.0)[:, :, None, :]
+    full = np.zeros((Bc, m + k + 1, 2 * P))
+    full[:, target, np.arange(2 * P)] = Z.transpose(0, 2, 1, 3).reshape(Bc, D, 2 * P)
+    low = np.where(valid[:, 0], np.einsum("bij,bip->bjp", M, full[:, :m, :P]).min(axis=1), -np.inf)
+    up = np.where(valid[:, 1], np.einsum("bij,bjp->bip", M, full[:, m:m + k, P:]).max(axis=1), np.inf)
+    rows = np.arange(Bc)
+    i, j = np.argmax(low, axis=1), np.argmin(up, axis=1)
+    lo, hi = low[rows, i], up[rows, j]
+    ok = hi - lo <= _GAP_RTOL * (1.0 + big)
+    return ok, 0.5 * (lo + hi), full[rows, :m, i], full[rows, m:m + k, P + j]
+
+
+def zero_sum_values(games: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values and optimal strategies of a stack of small zero-sum matrix games at once.
+
+    The batched form of :func:`small_zero_sum_value`: the same Shapley-Snow vertex
+    enumeration, certified by the duality gap, as array operations over all games
+    (in chunks that bound the memory), so a learner that needs the value of one
+    matrix game per match pays no Python loop over matches.  Games that the
+    enumeration cannot certify (singular or ill-conditioned data), or that are too
+    large to enumerate (``min(m, k) > MAX_SIDE`` or more than ``MAX_BASES``
+    kernels), go one by one to the LP of
+    :func:`gamesim.analysis.equilibria.zero_sum_value`.
+
+    Parameters
+    ----------
+    games : array_like, shape (B, m, k)
+        ``games[b]`` is the row player's payoff matrix of game ``b`` (row maximises).
+
+    Returns
+    -------
+    values : ndarray, shape (B,)
+    row_strategies : ndarray, shape (B, m)
+        Maximin strategies: ``min_j (x^T M)_j >= value - 1e-11 (1 + max|M|)``.
+    col_strategies : ndarray, shape (B, k)
+        Minimax strategies.
+
+    Raises
+    ------
+    ValueError
+        ``games: ...`` unless a finite array of shape ``(B, m, k)`` with ``m, k >= 1``.
+
+    References
+    ----------
+    .. [1] L. S. Shapley, R. N. Snow, "Basic solutions of discrete games", in
+       *Contributions to the Theory of Games I*, Ann. Math. Stud. 24, 1950.
+
+    Examples
+    --------
+    >>> rps = [[0, -1, 1], [1, 0, -1], [-1, 1, 0]]
+    >>> v, x, y = zero_sum_values([rps, [[3, 0, 0], [0, 1, 0], [0, 0, 2]]])
+    >>> v.round(12), (x * [[3], [11]]).round(12)          # the diagonal game: 1 / (1/3 + 1 + 1/2)
+    (array([0.        , 0.54545455]), array([[1., 1., 1.],
+           [2., 6., 3.]]))
+    """
+    try:
+        G = np.array(games, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"games: must be a (B, m, k) array of numbers ({exc})") from None
+    if G.ndim != 3 or G.shape[1] < 1 or G.shape[2] < 1:
+        raise ValueError(f"games: expected shape (B, m, k) with m, k >= 1, got {G.shape}")
+    if not np.all(np.isfinite(G)):
+        raise ValueError("games: contains NaN or infinite entries")
+    B, m, k = G.shape
+    values, X, Y = np.empty(B), np.zeros((B, m)), np.zeros((B, k))
+    if B == 0:
+        return values, X, Y
+    rows = np.arange(B)
+    if m == 1:
+        j = np.argmin(G[:, 0, :], axis=1)
+        return G[rows, 0, j], np.ones((B, 1)), np.eye(k)[j]
+    if k == 1:
+        i = np.argmax(G[:, :, 0], axis=1)
+        return G[rows, i, 0], np.eye(m)[i], np.ones((B, 1))
+    todo = rows
+    if min(m, k) <= MAX_SIDE and _n_bases(m, k) <= MAX_BASES:
+        P = _n_bases(m, k)
+        chunk = max(1, _BATCH_ENTRIES // (2 * P * (m + k + 1)))
+        failed = []
+        for start in range(0, B, chunk):          # chunks bound the memory; each is one array pass
+            sl = slice(start, start + chunk)
+            ok, v, x, y = _enumerate_batch(G[sl])
+            values[sl], X[sl], Y[sl] = v, x, y
+            failed.append(np.flatnonzero(~ok) + start)
+        todo = np.concatenate(failed)
+    for b in todo:                                # the rare uncertified (or too large) games
+        sol = zero_sum_value(G[b])
+        values[b], X[b], Y[b] = sol.value, sol.row_strategy, sol.col_strategy
+    return values, X, Y
