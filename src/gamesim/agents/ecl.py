@@ -44,6 +44,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._arrays import as_number
+from .._seeding import child_rng, seed_root
 from ..sim.ecl import CompromiseResult, DependencyCheck, ECLBayesianGame
 from ..sim.games import NormalFormGame, as_game
 from ..sim.protocol import Conventions, Runner, Strategy, describe_params
@@ -682,17 +683,6 @@ def _per_type(seq: list[Any]) -> tuple[list[Any], np.ndarray, None]:
     return pols, index, None
 
 
-def _streams(seed: Any, k: int) -> list[np.random.Generator]:
-    if isinstance(seed, np.random.Generator):
-        return list(seed.spawn(k))
-    if seed is not None and not isinstance(seed, (int, np.integer, np.random.SeedSequence)) or isinstance(seed, bool):
-        raise ValueError(f"seed: expected None, an int, a SeedSequence or a Generator, got {type(seed).__name__}")
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    # Derived, not spawned, so the caller's SeedSequence is not advanced (as in Environment).
-    return [np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (i,),
-                                                         pool_size=root.pool_size)) for i in range(k)]
-
-
 def _mean_by(labels: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     counts = np.bincount(labels, minlength=k)
     sums = np.bincount(labels, weights=values, minlength=k)
@@ -763,7 +753,8 @@ def simulate_ecl(game: ECLBayesianGame, policy: Any, n_players: int | None = Non
         game = game.with_n_players(n)
     m = game.n_types
     pols, by_type, shares = _parse_policies(policy, m)
-    type_rng, policy_rng, action_rng = _streams(seed, 3)
+    root = seed_root(seed)
+    type_rng, policy_rng, action_rng = (child_rng(root, i) for i in range(3))
 
     if not game.is_independent:
         import warnings
@@ -808,9 +799,8 @@ def simulate_ecl(game: ECLBayesianGame, policy: Any, n_players: int | None = Non
         params["policy_by_type"] = tuple(int(k) for k in by_type)
     else:
         params["shares"] = tuple(float(s) for s in shares)
-    if not isinstance(seed, np.random.Generator):
-        root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        params["seed_entropy"] = root.entropy
+    params["seed_entropy"] = root.entropy
+    params["seed_spawn_key"] = tuple(root.spawn_key)
     def keep(a: np.ndarray) -> np.ndarray | None:
         if not keep_players:
             return None

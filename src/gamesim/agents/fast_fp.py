@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from .._seeding import child_seed, seed_root
 from ..sim.games import NormalFormGame, as_game
 
 __all__ = ["FictitiousPlayResult", "fictitious_play", "batch_seed", "exact_scale"]
@@ -119,9 +120,7 @@ def batch_seed(seed: Any, run: int) -> np.random.SeedSequence:
     ``fictitious_play(..., seed=batch_seed(s, r))`` reproduces run ``r`` of
     ``fictitious_play(..., batch=R, seed=s)``.
     """
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    return np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (int(run),),
-                                  pool_size=root.pool_size)
+    return child_seed(seed_root(seed), run)
 
 
 # ---------------------------------------------------------------------------
@@ -310,7 +309,7 @@ class _Draws:
     """Per-run generators for random tie-breaking, created when first needed."""
 
     def __init__(self, seed: Any) -> None:
-        self.seed = seed
+        self.seed = seed_root(seed)       # once: a Generator seed must not be spawned per run
         self.gens: dict[int, np.random.Generator] = {}
 
     def __call__(self, run: int) -> np.random.Generator:

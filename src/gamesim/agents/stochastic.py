@@ -40,7 +40,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._arrays import as_number
+from .._arrays import as_count, as_number
+from .._seeding import streams
 from ..sim.stochastic import StochasticGame, step
 from ..sim.stochastic_env import StochasticRunner, StochasticStrategy
 
@@ -664,13 +665,9 @@ def play_stochastic(game: StochasticGame, row: Any, col: Any, rounds: int, *, n_
         raise ValueError(f"n_matches: must be a positive integer, got {n_matches!r}")
     if not isinstance(game, StochasticGame) or game.n_players != 2:
         raise ValueError("game: expected a two-player StochasticGame")
-    if not 0 <= restart < 1:
-        raise ValueError(f"restart: must lie in [0, 1), got {restart!r}")
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    # Children derived, not spawned: the caller's SeedSequence is not advanced.
-    s_start, s_row, s_col, s_env = (
-        np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (i,),
-                                                     pool_size=root.pool_size)) for i in range(4))
+    as_number(restart, "restart", low=0.0, high=1.0, high_open=True)
+    as_count(checkpoints, "checkpoints")
+    s_start, s_row, s_col, s_env = streams(seed, 4)
     for field, learner in (("row", row), ("col", col)):
         if not hasattr(learner, "start"):
             raise ValueError(f"{field}: {learner!r} is not a learner for play_stochastic "

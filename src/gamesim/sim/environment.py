@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .._seeding import child_rng, seed_root
 from .automata import AutomatonBank
 from .games import NormalFormGame, as_game
 from .matching import Matching, as_matching
@@ -128,9 +129,10 @@ class Environment:
         If given, ``discounted_payoff`` sums ``discount**t * u_t`` (t from 0).
     self_play : bool
         Whether round robin includes self-play.
-    seed : int or numpy.random.SeedSequence, optional
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
         All randomness (matching, noise, lengths, each strategy class) comes from
-        generators spawned from this seed.
+        generators derived from this seed (a Generator is spawned from once, at
+        construction, so :meth:`reset` repeats the run).
     conventions : Conventions, optional
         What C and D mean for the reactive strategies; default: the agreed profile and
         minmax punishments derived from the game.
@@ -181,6 +183,7 @@ class Environment:
         self.discount = discount
         self.matching: Matching = as_matching(matching, self_play=self_play)
         self.seed = seed
+        self._root = seed_root(seed)       # once: a Generator seed is spawned from here, not at every reset
         self.conventions = conventions
         self.keep_history = bool(keep_history)
         self.fast_path = bool(fast_path)
@@ -214,12 +217,10 @@ class Environment:
         # made only for the streams this run uses; the others cost nothing.
         # The children are derived, not spawned: spawning would advance the caller's
         # SeedSequence, so a reset (or a second environment) would draw new numbers.
-        root = self.seed if isinstance(self.seed, np.random.SeedSequence) else np.random.SeedSequence(self.seed)
+        root = self._root
 
         def stream(i: int) -> np.random.Generator:
-            # The same child SeedSequence that a fresh root.spawn(...)[i] would give.
-            return np.random.default_rng(np.random.SeedSequence(
-                root.entropy, spawn_key=root.spawn_key + (i,), pool_size=root.pool_size))
+            return child_rng(root, i)
 
         fixed = self.matching.fixed
         self._match_rng = None if fixed else stream(0)

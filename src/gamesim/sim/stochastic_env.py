@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._seeding import child_rng, seed_root
 from .matching import as_matching
 from .stochastic import StochasticGame, step
 
@@ -116,8 +117,9 @@ class StochasticEnvironment:
     rounds : int
     self_play : bool
         Round robin includes each agent against a copy of itself.
-    seed : int or numpy.random.SeedSequence, optional
-        Start states, transitions and every strategy draw from streams derived from it.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Start states, transitions and every strategy draw from streams derived from it
+        (a Generator is spawned from once, at construction).
 
     Examples
     --------
@@ -142,6 +144,7 @@ class StochasticEnvironment:
             raise ValueError("matching: a stochastic game's state belongs to a match, so the matching must be "
                              "fixed (round_robin, pairs or a graph), not re-drawn every round")
         self.seed = seed
+        self._root = seed_root(seed)
         self.matches = self.matching.matches(self.agent_strategy.size, game.n_players)
         if self.matches.shape[0] == 0:
             raise ValueError("population: no match can be formed")
@@ -150,11 +153,10 @@ class StochasticEnvironment:
         """Play every round of every match from fresh runners; same seed, same numbers."""
         game = self.game
         P, S, K = game.n_players, game.n_states, len(self.strategies)
-        root = self.seed if isinstance(self.seed, np.random.SeedSequence) else np.random.SeedSequence(self.seed)
+        root = self._root
 
         def stream(i: int) -> np.random.Generator:
-            return np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (i,),
-                                                                pool_size=root.pool_size))
+            return child_rng(root, i)
 
         M = self.matches.shape[0]
         seat_agent = self.matches.reshape(-1)
