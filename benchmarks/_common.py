@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
+import time
 from pathlib import Path
 
 
@@ -14,3 +16,14 @@ def git_commit() -> str | None:
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def median_time(fn, repeats: int) -> tuple[float, list[float]]:
+    """Median wall time of ``repeats`` calls of ``fn`` after one warm-up call, and all the times."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times

@@ -49,7 +49,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -61,7 +60,7 @@ import numpy as np
 import gamesim as gs
 from gamesim.agents.ecl import ECLCooperator, ECLPolicy, simulate_ecl
 from gamesim.sim.ecl import ECLBayesianGame
-from _common import git_commit
+from _common import git_commit, median_time
 
 SEED = 20261124
 M, K = 10, 3
@@ -116,16 +115,6 @@ def pairwise(C: np.ndarray, types: np.ndarray, actions: np.ndarray) -> np.ndarra
     for i in range(types.size):
         out[i] = C[types, types[i], actions].sum()
     return out
-
-
-def median_time(fn, repeats: int) -> tuple[float, list[float]]:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times
 
 
 def traced_peak(fn) -> int:

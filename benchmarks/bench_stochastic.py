@@ -26,15 +26,13 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
-import time
 
 import numpy as np
 
 import gamesim as gs
 from gamesim.sim.stochastic import StochasticGame, step
-from _common import git_commit
+from _common import git_commit, median_time
 
 SEED = 20261123
 S, M = 10, 3
@@ -45,16 +43,6 @@ def make_game() -> StochasticGame:
     rewards = [rng.normal(size=(2, M, M)) for _ in range(S)]
     transitions = [rng.dirichlet(np.ones(S), size=(M, M)) for _ in range(S)]
     return StochasticGame(rewards, transitions, 0.95, name="random 10-state 3x3")
-
-
-def median_time(fn, repeats: int) -> tuple[float, list[float]]:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times
 
 
 def main(argv=None) -> int:

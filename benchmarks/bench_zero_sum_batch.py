@@ -28,9 +28,7 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
-import time
 
 import numpy as np
 
@@ -41,20 +39,14 @@ from gamesim.analysis.stochastic import matrix_game_value
 from gamesim.bargaining.zerosum import small_zero_sum_value, zero_sum_values
 from gamesim.sim.games import NormalFormGame
 from gamesim.sim.stochastic import StochasticGame
-from _common import git_commit
+from _common import git_commit, median_time
 
 SEED = 20261123
 SHAPES = ((3, 3), (4, 4), (2, 5))
 
 
-def median_time(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def median_seconds(fn, repeats: int) -> float:
+    return median_time(fn, repeats)[0]
 
 
 def lp_loop(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,9 +88,9 @@ def main(argv=None) -> int:
                 (np.einsum("bij,bi->bj", G, x).min(axis=1) < v - 1e-9 * scale).any():
             print(f"ERROR: batched values disagree with the LP on {m}x{k}", file=sys.stderr)
             return 1
-        t_batch = median_time(lambda: zero_sum_values(G), repeats)
-        t_lp = median_time(lambda: lp_loop(G), max(1, repeats // 2))
-        t_enum = median_time(lambda: enum_loop(G), max(1, repeats // 2))
+        t_batch = median_seconds(lambda: zero_sum_values(G), repeats)
+        t_lp = median_seconds(lambda: lp_loop(G), max(1, repeats // 2))
+        t_enum = median_seconds(lambda: enum_loop(G), max(1, repeats // 2))
         rows.append({"shape": f"{m}x{k}", "batch_s": t_batch, "lp_loop_s": t_lp, "enum_loop_s": t_enum})
         print(f"{m}x{k}: zero_sum_values {t_batch * 1e3:8.2f} ms | per-game LP loop {t_lp * 1e3:9.1f} ms "
               f"({t_lp / t_batch:5.0f}x) | per-game enumeration {t_enum * 1e3:8.1f} ms ({t_enum / t_batch:4.0f}x)")
@@ -109,7 +101,7 @@ def main(argv=None) -> int:
     def play():
         return play_stochastic(g, MinimaxQ(), MinimaxQ(), rounds, n_matches=matches, seed=1)
 
-    t_play = median_time(play, max(1, repeats // 2))
+    t_play = median_seconds(play, max(1, repeats // 2))
     batched = agents_stochastic.matrix_game_values
 
     def lp_values(Q):
@@ -117,7 +109,7 @@ def main(argv=None) -> int:
 
     agents_stochastic.matrix_game_values = lp_values
     try:
-        t_play_lp = median_time(play, 1)
+        t_play_lp = median_seconds(play, 1)
     finally:
         agents_stochastic.matrix_game_values = batched
     print(f"\nplay_stochastic, minimax-Q vs minimax-Q, twisted RPS (3x3), {matches} matches x {rounds} rounds: "
