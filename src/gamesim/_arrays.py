@@ -63,3 +63,39 @@ def as_count(value: Any, field: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{field}: expected an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def as_vector(value: Any, field: str, size: int, *, allow_inf: bool = False) -> np.ndarray:
+    """``value`` as a float vector of shape ``(size,)`` without NaN (and, unless ``allow_inf``, finite).
+
+    ``ValueError`` naming ``field`` otherwise.
+    """
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{field}: must be a vector of numbers ({exc})") from None
+    if arr.shape != (size,):
+        raise ValueError(f"{field}: expected shape ({size},), got {arr.shape}")
+    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
+    if np.any(bad):
+        raise ValueError(f"{field}: contains NaN" + ("" if allow_inf else " or infinite entries"))
+    return arr
+
+
+def as_weights(value: Any, field: str, size: int) -> np.ndarray:
+    """Non-negative weights with a positive sum, normalised to sum 1 (no overflow for huge ones).
+
+    Examples
+    --------
+    >>> as_weights([1e308, 1e308], "weights", 2)
+    array([0.5, 0.5])
+    >>> as_weights([1, -1], "weights", 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: weights: must be non-negative with a positive sum, got [1.0, -1.0]
+    """
+    w = as_vector(value, field, size)
+    if np.any(w < 0) or not w.max() > 0:
+        raise ValueError(f"{field}: must be non-negative with a positive sum, got {w.tolist()}")
+    w = w / w.max()               # first, so that the sum cannot overflow
+    return w / w.sum()

@@ -50,6 +50,7 @@ from scipy.optimize import minimize
 
 from gamesim.sim.ecl_bargaining import ECLBargainingGame
 
+from .._arrays import as_weights
 from .._arrays import frozen as _frozen
 from ..errors import ConvergenceWarning
 from .feasible import FeasibleSet, PolytopeSet, _SLSQP_FEAS_TOL
@@ -248,18 +249,9 @@ def _game(game: Any) -> ECLBargainingGame:
 
 
 def _weights(game: ECLBargainingGame, weights: Any) -> np.ndarray:
-    m = game.n_types
     if weights is None:
         return np.array(game.prior, dtype=float)
-    try:
-        w = np.array(weights, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"weights: must be a vector of numbers ({exc})") from None
-    if w.shape != (m,) or not np.all(np.isfinite(w)):
-        raise ValueError(f"weights: expected a finite vector of shape ({m},), got shape {w.shape}")
-    if np.any(w < 0) or not w.sum() > 0:
-        raise ValueError(f"weights: must be non-negative with a positive sum, got {w}")
-    return w / w.sum()
+    return as_weights(weights, "weights", game.n_types)
 
 
 def _tol(F: FeasibleSet) -> float:

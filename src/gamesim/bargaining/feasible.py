@@ -51,6 +51,7 @@ import numpy as np
 from scipy.optimize import linprog, minimize
 
 from gamesim.sim.games import NormalFormGame
+from .._arrays import as_vector
 from .._arrays import as_matrix as _as_matrix
 from .._arrays import frozen as _frozen
 
@@ -71,16 +72,7 @@ _SLSQP_FEAS_TOL = 1e-7
 
 
 def _as_vector(value: Any, n: int, field: str, *, allow_inf: bool = False) -> np.ndarray:
-    try:
-        arr = np.array(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{field}: must be a vector of numbers ({exc})") from None
-    if arr.shape != (n,):
-        raise ValueError(f"{field}: expected shape ({n},), got {arr.shape}")
-    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
-    if np.any(bad):
-        raise ValueError(f"{field}: contains NaN" + ("" if allow_inf else " or infinite entries"))
-    return arr
+    return as_vector(value, field, n, allow_inf=allow_inf)
 
 
 def nearest_lottery(points: Any, x: Any) -> tuple[float, np.ndarray]:

@@ -72,7 +72,8 @@ from typing import Any
 
 import numpy as np
 
-from .._arrays import as_matrix, frozen
+from .._arrays import as_matrix, as_weights, frozen
+from .._arrays import as_vector as _as_vector
 
 __all__ = [
     "ECLBayesianGame", "BayesianNashProfile", "DependencyCheck", "CompromiseResult",
@@ -96,18 +97,6 @@ def _check_int(value: Any, field: str, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{field}: must be at least {minimum}, got {value}")
     return int(value)
-
-
-def _as_vector(value: Any, field: str, size: int) -> np.ndarray:
-    try:
-        arr = np.array(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{field}: must be a vector of numbers ({exc})") from None
-    if arr.shape != (size,):
-        raise ValueError(f"{field}: expected shape ({size},), got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{field}: contains NaN or infinite entries")
-    return arr
 
 
 def _check_distribution(arr: np.ndarray, field: str, *, positive: bool) -> np.ndarray:
@@ -824,11 +813,7 @@ class ECLBayesianGame:
         """Non-negative exponents with a positive sum, normalised to 1; default the prior."""
         if weights is None:
             return self._prior.copy()
-        nu = _as_vector(weights, "weights", self.n_types)
-        if np.any(nu < 0) or not nu.max() > 0:
-            raise ValueError("weights: must be non-negative with a positive sum")
-        nu = nu / nu.max()                  # first, so that huge weights cannot overflow the sum
-        return nu / nu.sum()
+        return as_weights(weights, "weights", self.n_types)
 
     def _eu_width(self) -> float:
         """The largest range of any type's expected utility over all profiles."""

@@ -58,7 +58,7 @@ from typing import Any
 
 import numpy as np
 
-from .._arrays import frozen
+from .._arrays import as_vector, frozen
 
 __all__ = [
     "ECLBargainingGame", "treutlein_example_46", "treutlein_example_54", "treutlein_example_55",
@@ -350,12 +350,7 @@ class ECLBargainingGame:
         """
         t = self._type(t)
         m = self.n_types
-        try:
-            y = np.array(contribution, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"contribution: must be a vector of numbers ({exc})") from None
-        if y.shape != (m,) or not np.all(np.isfinite(y)):
-            raise ValueError(f"contribution: expected a finite vector of shape ({m},)")
+        y = as_vector(contribution, "contribution", m)
         c = self._C[t]
         A = self.action_sets[t]
         if np.all(c > 0):
